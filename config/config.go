@@ -1,0 +1,176 @@
+// Package config parses and validates parley's configuration. The documented
+// defaults live in config.toml at the repository root (embedded by main); a
+// user file overrides them key by key. Every error names the key path and
+// the allowed values.
+package config
+
+import "time"
+
+// Config is the whole configuration; each field mirrors a TOML table.
+type Config struct {
+	// Audio selects the audio backend and devices.
+	Audio Audio `toml:"audio"`
+	// VAD configures voice activity detection and segmentation.
+	VAD VAD `toml:"vad"`
+	// ASR selects and configures the speech recogniser.
+	ASR ASR `toml:"asr"`
+	// LLM selects the answer stage.
+	LLM LLM `toml:"llm"`
+	// TTS selects and configures the speech synthesiser.
+	TTS TTS `toml:"tts"`
+	// ONNX configures the ONNX Runtime library.
+	ONNX ONNX `toml:"onnx"`
+	// GPU configures GPU use, the memory budget and fallback.
+	GPU GPU `toml:"gpu"`
+	// Conversation configures turn taking.
+	Conversation Conversation `toml:"conversation"`
+	// Log configures the conversation log.
+	Log Log `toml:"log"`
+	// UI configures the terminal interface.
+	UI UI `toml:"ui"`
+}
+
+// Audio is the [audio] table.
+type Audio struct {
+	// Backend is "auto" (PulseAudio, then ALSA, then null), "pulseaudio", "alsa" or "null".
+	Backend string `toml:"backend"`
+	// InputDevice is a capture device name or id; "" is the default device.
+	InputDevice string `toml:"input_device"`
+	// OutputDevice is a playback device name or id; "" is the default device.
+	OutputDevice string `toml:"output_device"`
+	// CaptureBuffer is how much audio the capture buffer holds before it drops.
+	CaptureBuffer Duration `toml:"capture_buffer"`
+}
+
+// VAD is the [vad] table.
+type VAD struct {
+	// Engine is "auto" (Silero when its model is present, else energy), "silero" or "energy".
+	Engine string `toml:"engine"`
+	// Model is the Silero VAD v5 ONNX file; "" is $XDG_CACHE_HOME/parley/models/silero_vad_v5.onnx.
+	Model string `toml:"model"`
+	// Device is where the Silero model runs: "cpu" or "cuda:N".
+	Device string `toml:"device"`
+	// Threshold is the speech probability at which speech starts.
+	Threshold float64 `toml:"threshold"`
+	// NegThreshold is the probability under which speech may end.
+	NegThreshold float64 `toml:"neg_threshold"`
+	// MinSpeech is the shortest utterance kept; shorter blips are ignored.
+	MinSpeech Duration `toml:"min_speech"`
+	// MinSilence is the hangover: silence needed to end an utterance.
+	MinSilence Duration `toml:"min_silence"`
+	// PreRoll is audio kept from before the detected start.
+	PreRoll Duration `toml:"pre_roll"`
+	// MaxUtterance cuts an utterance that runs longer.
+	MaxUtterance Duration `toml:"max_utterance"`
+}
+
+// ASR is the [asr] table.
+type ASR struct {
+	// Engine is "auto" or "pocketsphinx".
+	Engine string `toml:"engine"`
+	// Device is where ONNX ASR models run: "cpu" or "cuda:N".
+	Device string `toml:"device"`
+	// Pocketsphinx configures the embedded CPU engine.
+	Pocketsphinx Pocketsphinx `toml:"pocketsphinx"`
+}
+
+// Pocketsphinx is the [asr.pocketsphinx] table.
+type Pocketsphinx struct {
+	// ModelDir is the acoustic model directory.
+	ModelDir string `toml:"model_dir"`
+	// Dict is the pronunciation dictionary.
+	Dict string `toml:"dict"`
+	// LM is the language model.
+	LM string `toml:"lm"`
+}
+
+// LLM is the [llm] table.
+type LLM struct {
+	// Engine is "offline", the built-in responder.
+	Engine string `toml:"engine"`
+}
+
+// TTS is the [tts] table.
+type TTS struct {
+	// Engine is "auto" or "flite".
+	Engine string `toml:"engine"`
+	// Device is where ONNX TTS models run: "cpu" or "cuda:N".
+	Device string `toml:"device"`
+	// Flite configures the embedded CPU engine.
+	Flite Flite `toml:"flite"`
+}
+
+// Flite is the [tts.flite] table.
+type Flite struct {
+	// Voice is one of slt, kal16, rms, awb.
+	Voice string `toml:"voice"`
+}
+
+// ONNX is the [onnx] table.
+type ONNX struct {
+	// Library is the ONNX Runtime shared library; "" searches PARLEY_ORT_LIB,
+	// then $XDG_CACHE_HOME/parley/lib/libonnxruntime.so.1.
+	Library string `toml:"library"`
+	// IntraOpThreads is the threads one CPU run may use (0 = ORT's choice).
+	IntraOpThreads int `toml:"intra_op_threads"`
+	// InterOpThreads is the threads across parallel graph branches (0 = ORT's choice).
+	InterOpThreads int `toml:"inter_op_threads"`
+}
+
+// GPU is the [gpu] table.
+type GPU struct {
+	// Enabled allows models to use a GPU at all.
+	Enabled bool `toml:"enabled"`
+	// Device is the GPU that device toggles move models to, e.g. "cuda:0".
+	Device string `toml:"device"`
+	// MemoryFraction is the share of the GPU's memory parley may use.
+	MemoryFraction float64 `toml:"memory_fraction"`
+	// Interleave routes runs of different models through a priority scheduler.
+	Interleave bool `toml:"interleave"`
+	// FallbackToCPU retries failed GPU work on the CPU.
+	FallbackToCPU bool `toml:"fallback_to_cpu"`
+	// MinFreeMiB is free GPU memory that must remain after a model moves in.
+	MinFreeMiB int `toml:"min_free_mib"`
+	// Weights splits the memory budget between models by role (vad, asr, tts).
+	Weights map[string]float64 `toml:"weights"`
+}
+
+// Conversation is the [conversation] table.
+type Conversation struct {
+	// HalfDuplex ignores the microphone while parley speaks.
+	HalfDuplex bool `toml:"half_duplex"`
+}
+
+// Log is the [log] table.
+type Log struct {
+	// Dir holds the conversation log; "" is $XDG_STATE_HOME/parley.
+	Dir string `toml:"dir"`
+}
+
+// UI is the [ui] table.
+type UI struct {
+	// Unicode draws bars and sparklines with block characters; false uses ASCII.
+	Unicode bool `toml:"unicode"`
+	// Keys remaps actions by name to keys.
+	Keys map[string][]string `toml:"keys"`
+}
+
+// Duration is a time.Duration written as a string such as "300ms".
+type Duration struct {
+	time.Duration
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Duration) UnmarshalText(text []byte) error {
+	v, err := time.ParseDuration(string(text))
+	if err != nil {
+		return err
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Duration) MarshalText() ([]byte, error) {
+	return []byte(d.String()), nil
+}

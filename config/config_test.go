@@ -1,0 +1,123 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func defaults(t *testing.T) []byte {
+	t.Helper()
+	data, err := os.ReadFile("../config.toml")
+	if err != nil {
+		t.Fatalf("read default config: %v", err)
+	}
+	return data
+}
+
+func TestDefaultsAreValid(t *testing.T) {
+	cfg, err := Parse(defaults(t), "", "empty")
+	if err != nil {
+		t.Fatalf("defaults: %v", err)
+	}
+	if cfg.VAD.Threshold != 0.5 || cfg.TTS.Flite.Voice != "slt" || !cfg.GPU.FallbackToCPU {
+		t.Errorf("unexpected defaults: %+v", cfg)
+	}
+	if cfg.VAD.MinSilence.Duration != 600*time.Millisecond {
+		t.Errorf("min_silence = %s", cfg.VAD.MinSilence)
+	}
+}
+
+func TestUserFileOverridesKeyByKey(t *testing.T) {
+	doc := "[vad]\nthreshold = 0.6\n[tts.flite]\nvoice = \"kal16\"\n[ui.keys]\nquit = [\"x\"]\n[gpu.weights]\ntts = 0.5\n"
+	cfg, err := Parse(defaults(t), doc, "user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.VAD.Threshold != 0.6 || cfg.TTS.Flite.Voice != "kal16" {
+		t.Errorf("override not applied: %+v %+v", cfg.VAD, cfg.TTS)
+	}
+	if cfg.VAD.NegThreshold != 0.35 || cfg.Audio.Backend != "auto" {
+		t.Errorf("untouched keys lost their defaults: %+v", cfg)
+	}
+	if got := cfg.UI.Keys["quit"]; len(got) != 1 || got[0] != "x" {
+		t.Errorf("ui.keys.quit = %v", got)
+	}
+	if cfg.GPU.Weights["tts"] != 0.5 || cfg.GPU.Weights["asr"] != 0.6 {
+		t.Errorf("weights not merged key by key: %v", cfg.GPU.Weights)
+	}
+}
+
+func TestErrorsNameTheKey(t *testing.T) {
+	cases := []struct {
+		name, doc string
+		want      []string
+		sentinel  error
+	}{
+		{"unknown key", "[vad]\nthreshhold = 0.4\n", []string{"vad.threshhold"}, ErrUnknownKey},
+		{"unknown table", "[gpus]\nx = 1\n", []string{"gpus"}, ErrUnknownKey},
+		{"wrong type", "[vad]\nthreshold = \"high\"\n", []string{"vad.threshold", "string"}, ErrWrongType},
+		{"bad duration", "[vad]\nmin_silence = \"soon\"\n", []string{"vad.min_silence"}, nil},
+		{"out of range", "[vad]\nthreshold = 1.5\n", []string{"vad.threshold", "0.01 to 0.99"}, ErrInvalidValue},
+		{"bad enum", "[audio]\nbackend = \"jack\"\n", []string{"audio.backend", "pulseaudio, alsa, null"}, ErrInvalidValue},
+		{"bad device", "[asr]\ndevice = \"gpu\"\n", []string{"asr.device", "cuda:N"}, ErrInvalidValue},
+		{"gpu device cpu", "[gpu]\ndevice = \"cpu\"\n", []string{"gpu.device"}, ErrInvalidValue},
+		{"bad voice", "[tts.flite]\nvoice = \"bob\"\n", []string{"tts.flite.voice", "slt, kal16"}, ErrInvalidValue},
+		{"bad weight role", "[gpu.weights]\nllm = 1.0\n", []string{"gpu.weights.llm"}, ErrUnknownKey},
+		{"syntax", "[vad\n", []string{"line"}, ErrSyntax},
+		{"two problems", "[vad]\nthreshold = 2.0\n[gpu]\nmemory_fraction = 3.0\n", []string{"vad.threshold", "gpu.memory_fraction"}, ErrInvalidValue},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse(defaults(t), tc.doc, "user.toml")
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			if tc.sentinel != nil && !errors.Is(err, tc.sentinel) {
+				t.Errorf("error %q is not %v", err, tc.sentinel)
+			}
+		})
+	}
+}
+
+func TestLoadSearchOrder(t *testing.T) {
+	dir := t.TempDir()
+	work := filepath.Join(dir, "work")
+	home := filepath.Join(dir, "home")
+	must(t, os.MkdirAll(filepath.Join(home, "parley"), 0o755))
+	must(t, os.MkdirAll(work, 0o755))
+	must(t, os.WriteFile(filepath.Join(home, "parley", "config.toml"), []byte("[tts.flite]\nvoice = \"rms\"\n"), 0o644))
+
+	got, err := Load(defaults(t), Locations{WorkDir: work, ConfigHome: home})
+	must(t, err)
+	if got.Config.TTS.Flite.Voice != "rms" || !strings.HasSuffix(got.File, "parley/config.toml") {
+		t.Errorf("XDG file not used: %q %q", got.File, got.Config.TTS.Flite.Voice)
+	}
+
+	must(t, os.WriteFile(filepath.Join(work, "parley.toml"), []byte("[tts.flite]\nvoice = \"awb\"\n"), 0o644))
+	got, err = Load(defaults(t), Locations{WorkDir: work, ConfigHome: home})
+	must(t, err)
+	if got.Config.TTS.Flite.Voice != "awb" {
+		t.Errorf("./parley.toml should win over the XDG file, got %q", got.Config.TTS.Flite.Voice)
+	}
+
+	_, err = Load(defaults(t), Locations{Explicit: filepath.Join(dir, "missing.toml")})
+	if err == nil || !strings.Contains(err.Error(), "missing.toml") {
+		t.Errorf("missing --config file: %v", err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,103 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Validate checks every value; the error names each bad key with its allowed
+// values, all problems at once.
+func (c Config) Validate() error {
+	var errs []error
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	add(oneOf("audio.backend", c.Audio.Backend, "auto", "pulseaudio", "alsa", "null"))
+	add(durationIn("audio.capture_buffer", c.Audio.CaptureBuffer, 100*time.Millisecond, time.Minute))
+	add(c.VAD.validate())
+	add(oneOf("asr.engine", c.ASR.Engine, "auto", "pocketsphinx"))
+	add(device("asr.device", c.ASR.Device))
+	add(oneOf("llm.engine", c.LLM.Engine, "offline"))
+	add(oneOf("tts.engine", c.TTS.Engine, "auto", "flite"))
+	add(device("tts.device", c.TTS.Device))
+	add(oneOf("tts.flite.voice", c.TTS.Flite.Voice, "slt", "kal16", "rms", "awb"))
+	add(intIn("onnx.intra_op_threads", c.ONNX.IntraOpThreads, 0, 256))
+	add(intIn("onnx.inter_op_threads", c.ONNX.InterOpThreads, 0, 256))
+	add(c.GPU.validate())
+	return errors.Join(errs...)
+}
+
+func (v VAD) validate() error {
+	return errors.Join(
+		oneOf("vad.engine", v.Engine, "auto", "silero", "energy"),
+		device("vad.device", v.Device),
+		floatIn("vad.threshold", v.Threshold, 0.01, 0.99),
+		floatIn("vad.neg_threshold", v.NegThreshold, 0.01, v.Threshold),
+		durationIn("vad.min_speech", v.MinSpeech, 0, 5*time.Second),
+		durationIn("vad.min_silence", v.MinSilence, 32*time.Millisecond, 10*time.Second),
+		durationIn("vad.pre_roll", v.PreRoll, 0, 2*time.Second),
+		durationIn("vad.max_utterance", v.MaxUtterance, time.Second, 10*time.Minute),
+	)
+}
+
+func (g GPU) validate() error {
+	errs := []error{
+		device("gpu.device", g.Device),
+		floatIn("gpu.memory_fraction", g.MemoryFraction, 0.05, 1),
+		intIn("gpu.min_free_mib", g.MinFreeMiB, 0, 1<<20),
+	}
+	if g.Device == "cpu" {
+		errs = append(errs, fmt.Errorf("gpu.device: %w: %q; want cuda:N", ErrInvalidValue, g.Device))
+	}
+	for role, w := range g.Weights {
+		if !slices.Contains([]string{"vad", "asr", "tts"}, role) {
+			errs = append(errs, fmt.Errorf("gpu.weights.%s: %w: unknown model; allowed: vad, asr, tts", role, ErrUnknownKey))
+			continue
+		}
+		errs = append(errs, floatIn("gpu.weights."+role, w, 0, 100))
+	}
+	return errors.Join(errs...)
+}
+
+func oneOf(key, v string, allowed ...string) error {
+	if slices.Contains(allowed, v) {
+		return nil
+	}
+	return fmt.Errorf("%s: %w: %q; allowed: %s", key, ErrInvalidValue, v, strings.Join(allowed, ", "))
+}
+
+var devicePattern = regexp.MustCompile(`^(cpu|cuda:[0-9]+)$`)
+
+func device(key, v string) error {
+	if devicePattern.MatchString(v) {
+		return nil
+	}
+	return fmt.Errorf("%s: %w: %q; allowed: cpu, cuda:N (e.g. cuda:0)", key, ErrInvalidValue, v)
+}
+
+func floatIn(key string, v, lo, hi float64) error {
+	if v >= lo && v <= hi {
+		return nil
+	}
+	return fmt.Errorf("%s: %w: %g; allowed: %g to %g", key, ErrInvalidValue, v, lo, hi)
+}
+
+func intIn(key string, v, lo, hi int) error {
+	if v >= lo && v <= hi {
+		return nil
+	}
+	return fmt.Errorf("%s: %w: %d; allowed: %d to %d", key, ErrInvalidValue, v, lo, hi)
+}
+
+func durationIn(key string, v Duration, lo, hi time.Duration) error {
+	if v.Duration >= lo && v.Duration <= hi {
+		return nil
+	}
+	return fmt.Errorf("%s: %w: %s; allowed: %s to %s", key, ErrInvalidValue, v.Duration, lo, hi)
+}

@@ -1,0 +1,89 @@
+package pipeline
+
+import (
+	"time"
+)
+
+// TurnID identifies one user turn (utterance + answer). A barge-in starts
+// a new turn, so events that carry an older TurnID are stale and dropped.
+type TurnID uint64
+
+// Kind is the kind of a pipeline event. Its string value is the prefix of
+// the event's line in headless output ("heard: ...").
+type Kind string
+
+// Event kinds.
+const (
+	// KindState reports a change of the pipeline State.
+	KindState Kind = "state"
+	// KindSpeechStart reports that the VAD detected the start of speech.
+	KindSpeechStart Kind = "speech"
+	// KindPartial carries a partial transcript while the user speaks.
+	KindPartial Kind = "partial"
+	// KindHeard carries the final transcript of an utterance.
+	KindHeard Kind = "heard"
+	// KindAnswerDelta carries a piece of the reply as it streams in.
+	KindAnswerDelta Kind = "delta"
+	// KindAnswer carries the complete reply text.
+	KindAnswer Kind = "answer"
+	// KindSaid carries text whose audio has been played in full.
+	KindSaid Kind = "said"
+	// KindInterrupted reports a reply cut short by the user.
+	KindInterrupted Kind = "interrupted"
+	// KindInfo carries a notice for the user (engine chosen, fallback).
+	KindInfo Kind = "info"
+	// KindError carries an error message; the pipeline goes on.
+	KindError Kind = "error"
+	// KindMetrics carries the latency figures of a finished turn.
+	KindMetrics Kind = "metrics"
+)
+
+// State is what the pipeline is doing.
+type State string
+
+// Pipeline states.
+const (
+	StateListening    State = "listening"
+	StateTranscribing State = "transcribing"
+	StateAnswering    State = "answering"
+	StateSpeaking     State = "speaking"
+	StateStopped      State = "stopped"
+)
+
+// Event is one thing that happened in the pipeline. Events are written to
+// the conversation log before the UI or the headless printer sees them.
+type Event struct {
+	// Kind says what happened.
+	Kind Kind `json:"kind"`
+	// Turn is the turn the event belongs to (0 before the first utterance).
+	Turn TurnID `json:"turn"`
+	// Time is when it happened.
+	Time time.Time `json:"time"`
+	// Text is the transcript, answer, message or state name.
+	Text string `json:"text,omitempty"`
+	// State is set on KindState events.
+	State State `json:"state,omitempty"`
+	// Metrics is set on KindMetrics events.
+	Metrics *TurnMetrics `json:"metrics,omitempty"`
+}
+
+// TurnMetrics holds the latencies of one turn in milliseconds. Zero means
+// "not measured" (for example no audio was played).
+type TurnMetrics struct {
+	// SpeechMS is the length of the user's utterance.
+	SpeechMS float64 `json:"speech_ms"`
+	// ASRFinal is end of speech to final transcript.
+	ASRFinal float64 `json:"asr_final"`
+	// LLMFirstToken is transcript to first reply text.
+	LLMFirstToken float64 `json:"llm_first_token"`
+	// TTSFirstAudio is reply text to first synthesised audio.
+	TTSFirstAudio float64 `json:"tts_first_audio"`
+	// PlaybackStart is synthesised audio handed to the player to its first sample played.
+	PlaybackStart float64 `json:"playback_start"`
+	// VoiceToVoice is end of user speech to first audible sample.
+	VoiceToVoice float64 `json:"voice_to_voice"`
+	// TTSRTF is synthesis time divided by audio duration.
+	TTSRTF float64 `json:"tts_rtf"`
+	// Interrupted is true when the user cut the reply short.
+	Interrupted bool `json:"interrupted"`
+}
