@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -86,4 +87,32 @@ type TurnMetrics struct {
 	TTSRTF float64 `json:"tts_rtf"`
 	// Interrupted is true when the user cut the reply short.
 	Interrupted bool `json:"interrupted"`
+}
+
+// Figures returns the latency figures by their JSON names.
+func (m TurnMetrics) Figures() map[string]float64 {
+	return map[string]float64{
+		"asr_final":       m.ASRFinal,
+		"llm_first_token": m.LLMFirstToken,
+		"tts_first_audio": m.TTSFirstAudio,
+		"playback_start":  m.PlaybackStart,
+		"voice_to_voice":  m.VoiceToVoice,
+		"tts_rtf":         m.TTSRTF,
+	}
+}
+
+// Line formats the event as one headless output line, "kind: text", or
+// returns "" for events that headless output does not print.
+func (e Event) Line() string {
+	switch e.Kind {
+	case KindAnswerDelta, KindState, KindSpeechStart:
+		return ""
+	case KindMetrics:
+		if e.Metrics == nil {
+			return ""
+		}
+		return fmt.Sprintf("metrics: asr_final=%.0fms llm_first_token=%.0fms tts_first_audio=%.0fms voice_to_voice=%.0fms tts_rtf=%.2f",
+			e.Metrics.ASRFinal, e.Metrics.LLMFirstToken, e.Metrics.TTSFirstAudio, e.Metrics.VoiceToVoice, e.Metrics.TTSRTF)
+	}
+	return string(e.Kind) + ": " + e.Text
 }

@@ -1,0 +1,200 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"parley/pipeline/asr"
+)
+
+// listener is the state of the listening goroutine.
+type listener struct {
+	p           *Pipeline
+	stream      asr.Stream
+	turn        TurnID
+	samples     int
+	lastPartial time.Time
+	partial     string
+	ignoring    bool
+}
+
+// listen reads the source frame by frame until it ends.
+func (p *Pipeline) listen(ctx context.Context) error {
+	l := &listener{p: p}
+	defer l.closeStream()
+	frame := make([]float32, FrameSize)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err := readFull(ctx, p.opts.Source, frame)
+		if errors.Is(err, io.EOF) {
+			return l.handle(ctx, p.opts.Segmenter.Flush())
+		}
+		if err != nil {
+			return fmt.Errorf("listen: %w", err)
+		}
+		if err := l.frame(ctx, frame); err != nil {
+			return err
+		}
+	}
+}
+
+// readFull fills frame, zero-padding a short last read before io.EOF.
+func readFull(ctx context.Context, src Source, frame []float32) error {
+	filled := 0
+	for filled < len(frame) {
+		n, err := src.Read(ctx, frame[filled:])
+		filled += n
+		if errors.Is(err, io.EOF) {
+			if filled == 0 {
+				return io.EOF
+			}
+			clear(frame[filled:])
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// frame handles one FrameSize frame.
+func (l *listener) frame(ctx context.Context, frame []float32) error {
+	l.p.level.Store(math.Float32bits(rms(frame)))
+	if l.p.muted.Load() || (l.p.opts.HalfDuplex && l.p.speaking.Load()) {
+		l.ignore()
+		return nil
+	}
+	if l.ignoring {
+		l.ignoring = false
+		l.p.opts.VAD.Reset()
+	}
+	prob, err := l.p.opts.VAD.Prob(ctx, frame)
+	if err != nil {
+		return fmt.Errorf("vad: %w", err)
+	}
+	return l.handle(ctx, l.p.opts.Segmenter.Push(prob, frame))
+}
+
+// ignore drops what is heard while muted or while parley speaks.
+func (l *listener) ignore() {
+	if l.ignoring {
+		return
+	}
+	l.ignoring = true
+	l.p.opts.Segmenter.Reset()
+	l.closeStream()
+}
+
+func (l *listener) handle(ctx context.Context, segs []Segment) error {
+	for _, s := range segs {
+		if err := l.segment(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *listener) segment(ctx context.Context, s Segment) error {
+	switch s.Kind {
+	case SegmentStart:
+		l.start(ctx)
+		l.accept(ctx, s.Samples)
+	case SegmentAudio:
+		l.accept(ctx, s.Samples)
+		l.maybePartial(ctx)
+	case SegmentEnd:
+		l.accept(ctx, s.Samples)
+		return l.finish(ctx)
+	case SegmentCancel:
+		l.closeStream()
+	}
+	return nil
+}
+
+func (l *listener) start(ctx context.Context) {
+	l.closeStream()
+	l.turn = TurnID(l.p.turn.Add(1))
+	l.samples, l.partial, l.lastPartial = 0, "", l.p.opts.Now()
+	l.p.emit(ctx, Event{Kind: KindSpeechStart, Turn: l.turn})
+	stream, err := l.p.opts.ASR.NewStream(ctx)
+	if err != nil {
+		l.p.emitError(ctx, l.turn, fmt.Errorf("asr: %w", err))
+		return
+	}
+	l.stream = stream
+}
+
+func (l *listener) accept(ctx context.Context, samples []float32) {
+	if l.stream == nil || len(samples) == 0 {
+		return
+	}
+	l.samples += len(samples)
+	if err := l.stream.Accept(ctx, samples); err != nil {
+		l.p.emitError(ctx, l.turn, fmt.Errorf("asr: %w", err))
+		l.closeStream()
+	}
+}
+
+func (l *listener) maybePartial(ctx context.Context) {
+	now := l.p.opts.Now()
+	if l.stream == nil || now.Sub(l.lastPartial) < l.p.opts.PartialInterval {
+		return
+	}
+	l.lastPartial = now
+	text, err := l.stream.Partial(ctx)
+	if err != nil || text == "" || text == l.partial {
+		return
+	}
+	l.partial = text
+	l.p.emit(ctx, Event{Kind: KindPartial, Turn: l.turn, Text: text})
+}
+
+// finish finalises the transcript and hands it to the responder.
+func (l *listener) finish(ctx context.Context) error {
+	if l.stream == nil {
+		return nil
+	}
+	detected := l.p.opts.Now()
+	l.p.setState(ctx, l.turn, StateTranscribing)
+	res, err := l.stream.Finish(ctx)
+	l.closeStream()
+	if err != nil {
+		l.p.emitError(ctx, l.turn, fmt.Errorf("asr: %w", err))
+		return nil
+	}
+	u := utterance{
+		turn:      l.turn,
+		text:      res.Text,
+		speechEnd: detected.Add(-l.p.opts.Hangover),
+		finalAt:   l.p.opts.Now(),
+		speechMS:  float64(l.samples) * 1000 / SampleRate,
+	}
+	select {
+	case l.p.utterances <- u:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (l *listener) closeStream() {
+	if l.stream != nil {
+		_ = l.stream.Close()
+		l.stream = nil
+	}
+}
+
+func rms(frame []float32) float32 {
+	var sum float64
+	for _, v := range frame {
+		sum += float64(v) * float64(v)
+	}
+	return float32(math.Sqrt(sum / float64(len(frame))))
+}

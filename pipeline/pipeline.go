@@ -1,0 +1,189 @@
+// Package pipeline is parley's conversation state machine: it listens
+// (source -> VAD -> segmenter -> ASR), answers (LLM) and speaks (TTS ->
+// player), and reports everything that happens as Events.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"parley/pipeline/asr"
+	"parley/pipeline/llm"
+	"parley/pipeline/tts"
+)
+
+// Options wires the stages together.
+type Options struct {
+	// Source is the microphone or a file.
+	Source Source
+	// VAD scores frames; Segmenter cuts utterances from the scores.
+	VAD       VAD
+	Segmenter Segmenter
+	// ASR, Responder and TTS are the three engines.
+	ASR       asr.Engine
+	Responder llm.Responder
+	TTS       tts.Engine
+	// Player plays the answers.
+	Player Player
+	// Log receives every event before it is emitted; nil disables logging.
+	Log *Log
+	// HalfDuplex ignores the source while parley speaks (a microphone hears
+	// the speakers); a file source has no echo and sets it false.
+	HalfDuplex bool
+	// Hangover is the silence the segmenter waits for before it ends an
+	// utterance; the user stopped speaking that long before SegmentEnd.
+	Hangover time.Duration
+	// EchoTail keeps the source ignored this long after playback ends.
+	EchoTail time.Duration
+	// PartialInterval is the least time between two partial transcripts.
+	PartialInterval time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Pipeline runs one conversation.
+type Pipeline struct {
+	opts       Options
+	events     chan Event
+	utterances chan utterance
+	turn       atomic.Uint64
+	speaking   atomic.Bool
+	muted      atomic.Bool
+	level      atomic.Uint32
+	stats      *Stats
+	stateMu    sync.Mutex
+	state      State
+}
+
+// utterance is a final transcript on its way to the responder.
+type utterance struct {
+	turn        TurnID
+	text        string
+	speechEnd   time.Time
+	finalAt     time.Time
+	speechMS    float64
+	transcribed bool
+}
+
+// New checks the options and returns a pipeline ready to Run.
+func New(opts Options) (*Pipeline, error) {
+	if opts.Source == nil || opts.VAD == nil || opts.Segmenter == nil || opts.ASR == nil ||
+		opts.Responder == nil || opts.TTS == nil || opts.Player == nil {
+		return nil, fmt.Errorf("pipeline: %w", ErrIncomplete)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.PartialInterval <= 0 {
+		opts.PartialInterval = 300 * time.Millisecond
+	}
+	return &Pipeline{
+		opts:       opts,
+		events:     make(chan Event, 256),
+		utterances: make(chan utterance, 8),
+		stats:      NewStats(),
+		state:      StateListening,
+	}, nil
+}
+
+// Events returns the event stream; it is closed when Run returns.
+func (p *Pipeline) Events() <-chan Event {
+	return p.events
+}
+
+// Stats returns the latency statistics since start.
+func (p *Pipeline) Stats() *Stats {
+	return p.stats
+}
+
+// Level returns the RMS level (0..1) of the last frame heard.
+func (p *Pipeline) Level() float32 {
+	return math.Float32frombits(p.level.Load())
+}
+
+// State returns what the pipeline is doing now.
+func (p *Pipeline) State() State {
+	p.stateMu.Lock()
+	defer p.stateMu.Unlock()
+	return p.state
+}
+
+// SetMuted stops (true) or resumes (false) listening.
+func (p *Pipeline) SetMuted(muted bool) {
+	p.muted.Store(muted)
+}
+
+// Muted reports whether listening is stopped.
+func (p *Pipeline) Muted() bool {
+	return p.muted.Load()
+}
+
+// Run listens and answers until the source ends (after the last utterance
+// has been answered and spoken) or ctx is cancelled. It closes Events.
+func (p *Pipeline) Run(ctx context.Context) error {
+	defer close(p.events)
+	var wg sync.WaitGroup
+	var listenErr, respondErr error
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		defer close(p.utterances)
+		listenErr = p.listen(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		respondErr = p.respond(ctx)
+	}()
+	wg.Wait()
+	p.setState(ctx, 0, StateStopped)
+	if ctx.Err() != nil {
+		return ErrStopped
+	}
+	return errors.Join(listenErr, respondErr)
+}
+
+// emit logs an event and hands it to the reader; it blocks (never drops)
+// unless ctx ends. Partial transcripts are the exception: a stale partial
+// is worthless, so one that finds the queue full is skipped.
+func (p *Pipeline) emit(ctx context.Context, ev Event) {
+	ev.Time = p.opts.Now()
+	if p.opts.Log != nil {
+		if err := p.opts.Log.Write(ev); err != nil && ev.Kind != KindError {
+			p.emit(ctx, Event{Kind: KindError, Turn: ev.Turn, Text: err.Error()})
+		}
+	}
+	if ev.Kind == KindPartial {
+		select {
+		case p.events <- ev:
+		default:
+		}
+		return
+	}
+	select {
+	case p.events <- ev:
+	case <-ctx.Done():
+	}
+}
+
+func (p *Pipeline) emitError(ctx context.Context, turn TurnID, err error) {
+	p.emit(ctx, Event{Kind: KindError, Turn: turn, Text: err.Error()})
+}
+
+func (p *Pipeline) setState(ctx context.Context, turn TurnID, s State) {
+	p.stateMu.Lock()
+	changed := p.state != s
+	p.state = s
+	p.stateMu.Unlock()
+	if changed {
+		p.emit(ctx, Event{Kind: KindState, Turn: turn, State: s, Text: string(s)})
+	}
+}
+
+func ms(d time.Duration) float64 {
+	return float64(d.Microseconds()) / 1000
+}

@@ -1,0 +1,225 @@
+package pipeline
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func newTestPipeline(t *testing.T, src Source, player Player) *Pipeline {
+	t.Helper()
+	p, err := New(Options{
+		Source: src, VAD: ampVAD{}, Segmenter: &countSegmenter{}, ASR: &numberASR{},
+		Responder: echoResponder{}, TTS: toneTTS{}, Player: player, PartialInterval: time.Nanosecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func collect(t *testing.T, p *Pipeline) ([]Event, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- p.Run(ctx) }()
+	var evs []Event
+	for ev := range p.Events() {
+		evs = append(evs, ev)
+	}
+	return evs, <-errc
+}
+
+func lines(evs []Event, kinds ...Kind) []string {
+	var out []string
+	for _, ev := range evs {
+		if slices.Contains(kinds, ev.Kind) {
+			out = append(out, ev.Line())
+		}
+	}
+	return out
+}
+
+func threeUtterances() []float32 {
+	var s []float32
+	for range 3 {
+		s = append(s, frames(5, 0.5)...)
+		s = append(s, frames(4, 0)...)
+	}
+	return s
+}
+
+func TestEachUtteranceAnsweredOnceInOrder(t *testing.T) {
+	player := &instantPlayer{}
+	evs, err := collect(t, newTestPipeline(t, &sliceSource{samples: threeUtterances()}, player))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"heard: utterance 1", "answer: you said utterance 1.", "said: you said utterance 1.",
+		"heard: utterance 2", "answer: you said utterance 2.", "said: you said utterance 2.",
+		"heard: utterance 3", "answer: you said utterance 3.", "said: you said utterance 3.",
+	}
+	if got := lines(evs, KindHeard, KindAnswer, KindSaid); !slices.Equal(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if player.played == 0 {
+		t.Error("nothing was played")
+	}
+	if evs[len(evs)-1].State != StateStopped {
+		t.Errorf("last event %+v, want state stopped", evs[len(evs)-1])
+	}
+	if len(lines(evs, KindPartial)) == 0 {
+		t.Error("no partial transcript while speaking")
+	}
+	for _, ev := range evs {
+		if ev.Kind == KindHeard && ev.Turn == 0 {
+			t.Errorf("heard without a turn: %+v", ev)
+		}
+	}
+}
+
+func TestUtteranceCutByEndOfFileIsAnswered(t *testing.T) {
+	evs, err := collect(t, newTestPipeline(t, &sliceSource{samples: frames(5, 0.5)}, &instantPlayer{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lines(evs, KindHeard); !slices.Equal(got, []string{"heard: utterance 1"}) {
+		t.Errorf("heard %v", got)
+	}
+}
+
+func TestHalfDuplexIgnoresSpeechWhileSpeaking(t *testing.T) {
+	// The source blocks until parley speaks, then delivers an utterance
+	// that must be ignored because it arrives during playback.
+	src := &sliceSource{samples: append(threeUtterances()[:9*FrameSize], frames(5, 0.5)...)}
+	speakingSeen := make(chan struct{})
+	release := make(chan struct{})
+	player := &instantPlayer{during: func() {
+		close(speakingSeen)
+		<-release
+	}}
+	p := newTestPipeline(t, src, player)
+	p.opts.HalfDuplex = true
+	src.hook = func(pos int) {
+		if pos == 9*FrameSize {
+			<-speakingSeen
+		}
+		if pos >= len(src.samples) {
+			close(release)
+		}
+	}
+	evs, err := collect(t, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lines(evs, KindHeard); !slices.Equal(got, []string{"heard: utterance 1"}) {
+		t.Errorf("heard %v; speech during playback must be ignored", got)
+	}
+}
+
+func TestLogIsWrittenBeforeTheEventIsSeen(t *testing.T) {
+	dir := t.TempDir()
+	log, err := OpenLog(dir, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newTestPipeline(t, &sliceSource{samples: threeUtterances()}, &instantPlayer{})
+	p.opts.Log = log
+	ctx := context.Background()
+	go func() { _ = p.Run(ctx) }()
+	for ev := range p.Events() {
+		if ev.Kind != KindHeard {
+			continue
+		}
+		data, err := os.ReadFile(log.Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), `"text":"`+ev.Text+`"`) {
+			t.Fatalf("event %q reached the reader before the log", ev.Text)
+		}
+	}
+	if err := log.Close(); err != nil {
+		t.Fatal(err)
+	}
+	checkLogLines(t, log.Path())
+}
+
+func checkLogLines(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	var metrics int
+	for sc.Scan() {
+		var ev Event
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			t.Fatalf("log line %q: %v", sc.Text(), err)
+		}
+		if ev.Time.IsZero() {
+			t.Errorf("log line without time: %s", sc.Text())
+		}
+		if ev.Kind == KindMetrics {
+			metrics++
+		}
+	}
+	if metrics != 3 {
+		t.Errorf("%d metrics lines, want 3", metrics)
+	}
+}
+
+func TestCancelStopsRun(t *testing.T) {
+	block := &sliceSource{samples: frames(1, 0), hook: func(int) { time.Sleep(time.Millisecond) }}
+	block.samples = frames(100000, 0)
+	p := newTestPipeline(t, block, &instantPlayer{})
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- p.Run(ctx) }()
+	time.AfterFunc(50*time.Millisecond, cancel)
+	for range p.Events() {
+	}
+	if err := <-errc; !errors.Is(err, ErrStopped) {
+		t.Errorf("Run after cancel = %v, want ErrStopped", err)
+	}
+}
+
+func TestIncompleteOptions(t *testing.T) {
+	if _, err := New(Options{}); !errors.Is(err, ErrIncomplete) {
+		t.Errorf("New(empty) = %v", err)
+	}
+}
+
+func TestSplitSentences(t *testing.T) {
+	got := SplitSentences("It is 3.5 degrees. Really? Yes! ok")
+	want := []string{"It is 3.5 degrees.", "Really?", "Yes!", "ok"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestQuantile(t *testing.T) {
+	cases := []struct {
+		in   []float64
+		q    float64
+		want float64
+	}{
+		{nil, 0.5, 0}, {[]float64{5}, 0.95, 5}, {[]float64{3, 1, 2}, 0.5, 2}, {[]float64{1, 2, 3, 4}, 0.5, 2.5},
+		{[]float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 0.95, 9.55},
+	}
+	for _, c := range cases {
+		if got := Quantile(slices.Clone(c.in), c.q); got < c.want-1e-9 || got > c.want+1e-9 {
+			t.Errorf("Quantile(%v, %v) = %v, want %v", c.in, c.q, got, c.want)
+		}
+	}
+}
