@@ -19,6 +19,9 @@ type ModelState struct {
 	LastSwitch time.Duration
 	// MemoryMiB is the GPU memory attributed to the model, or -1 when unknown.
 	MemoryMiB float64
+	// Placement says where a CUDA session's nodes ran, when checked
+	// (ModelSpec.CheckPlacement), e.g. "all 52 nodes on CUDAExecutionProvider".
+	Placement string
 }
 
 // GPUSample is one NVML reading of one GPU. Pointer fields are nil when
@@ -30,6 +33,8 @@ type GPUSample struct {
 	Name string
 	// MemUsedMiB and MemTotalMiB are device memory figures.
 	MemUsedMiB, MemTotalMiB *float64
+	// MemFreeMiB is the device memory still free.
+	MemFreeMiB *float64
 	// ProcessMiB is the memory this process holds on the device.
 	ProcessMiB *float64
 	// UtilPercent is the GPU utilisation over the last sample period.
@@ -38,6 +43,8 @@ type GPUSample struct {
 	TempC *float64
 	// PowerW and PowerLimitW are the draw and the enforced limit.
 	PowerW, PowerLimitW *float64
+	// Error is why this GPU could not be read at all ("" when it could).
+	Error string
 }
 
 // Snapshot is one poll of every GPU, or the reason there is none.

@@ -163,5 +163,5 @@ func (p *instantPlayer) Flush() {}
 
 type donePlayback struct{ at time.Time }
 
-func (d donePlayback) Started() (time.Time, bool)   { return d.at, true }
+func (d donePlayback) Started() (time.Time, bool) { return d.at, true }
 func (d donePlayback) Wait(context.Context) error { return nil }
