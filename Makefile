@@ -27,16 +27,15 @@ check:
 	@out=$$(gofmt -l . | grep -v '^\.cache/' || true); if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
 	@go vet ./...
 
-# test starts a private headless PulseAudio (virtual mic and speaker) for the
-# audio tests, runs vet and the whole suite with -race, and stops the server.
+# test runs vet and the whole suite with -race. Each test binary that needs
+# audio starts its own private headless PulseAudio (internal/testenv), so
+# packages tested in parallel never hear each other; PARLEY_REQUIRE_AUDIO=1
+# turns a missing real part into a failure instead of a skip.
 test: setup-dev check
-	@eval "$$(scripts/pulse.sh start)"; \
-	PARLEY_REQUIRE_AUDIO=1 go test $(GOTEST_FLAGS) ./...; rc=$$?; \
-	scripts/pulse.sh stop; exit $$rc
+	@PARLEY_REQUIRE_AUDIO=1 go test $(GOTEST_FLAGS) ./...
 
 bench: setup-dev
-	@eval "$$(scripts/pulse.sh start)"; \
-	go test -run '^$$' -bench . -benchtime 3x ./...; rc=$$?; scripts/pulse.sh stop; exit $$rc
+	@go test -run '^$$' -bench . -benchtime 3x ./...
 
 clean:
 	rm -rf bin

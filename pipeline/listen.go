@@ -67,7 +67,13 @@ func readFull(ctx context.Context, src Source, frame []float32) error {
 // frame handles one FrameSize frame.
 func (l *listener) frame(ctx context.Context, frame []float32) error {
 	l.p.level.Store(math.Float32bits(rms(frame)))
-	if l.p.muted.Load() || (l.p.opts.HalfDuplex && l.p.speaking.Load()) {
+	if l.p.finishNow.Swap(false) {
+		if err := l.handle(ctx, l.p.opts.Segmenter.Flush()); err != nil {
+			return err
+		}
+	}
+	muted := l.p.muted.Load() && !l.p.talking.Load()
+	if muted || (l.p.opts.HalfDuplex && l.p.speaking.Load()) {
 		l.ignore()
 		return nil
 	}
@@ -111,7 +117,7 @@ func (l *listener) segment(ctx context.Context, s Segment) error {
 		l.maybePartial(ctx)
 	case SegmentEnd:
 		l.accept(ctx, s.Samples)
-		return l.finish(ctx)
+		return l.finish(ctx, s.Silence)
 	case SegmentCancel:
 		l.closeStream()
 	}
@@ -157,7 +163,7 @@ func (l *listener) maybePartial(ctx context.Context) {
 }
 
 // finish finalises the transcript and hands it to the responder.
-func (l *listener) finish(ctx context.Context) error {
+func (l *listener) finish(ctx context.Context, silence time.Duration) error {
 	if l.stream == nil {
 		return nil
 	}
@@ -172,7 +178,7 @@ func (l *listener) finish(ctx context.Context) error {
 	u := utterance{
 		turn:      l.turn,
 		text:      res.Text,
-		speechEnd: detected.Add(-l.p.opts.Hangover),
+		speechEnd: detected.Add(-silence),
 		finalAt:   l.p.opts.Now(),
 		speechMS:  float64(l.samples) * 1000 / SampleRate,
 	}

@@ -35,9 +35,9 @@ type Options struct {
 	// HalfDuplex ignores the source while parley speaks (a microphone hears
 	// the speakers); a file source has no echo and sets it false.
 	HalfDuplex bool
-	// Hangover is the silence the segmenter waits for before it ends an
-	// utterance; the user stopped speaking that long before SegmentEnd.
-	Hangover time.Duration
+	// Notices are emitted as KindInfo events when Run starts (engines
+	// chosen, fallbacks), so the log and the UI record them.
+	Notices []string
 	// EchoTail keeps the source ignored this long after playback ends.
 	EchoTail time.Duration
 	// PartialInterval is the least time between two partial transcripts.
@@ -54,6 +54,10 @@ type Pipeline struct {
 	turn       atomic.Uint64
 	speaking   atomic.Bool
 	muted      atomic.Bool
+	talking    atomic.Bool
+	closeMu    sync.RWMutex
+	closed     bool
+	finishNow  atomic.Bool
 	level      atomic.Uint32
 	stats      *Stats
 	stateMu    sync.Mutex
@@ -118,6 +122,42 @@ func (p *Pipeline) SetMuted(muted bool) {
 	p.muted.Store(muted)
 }
 
+// SetPushToTalk starts (true) or ends (false) a push-to-talk utterance.
+// While talking, parley listens even when muted; ending finalises the
+// utterance at once instead of waiting for the silence hangover.
+func (p *Pipeline) SetPushToTalk(talking bool) {
+	if p.talking.Swap(talking) && !talking {
+		p.finishNow.Store(true)
+	}
+}
+
+// Notify records a notice from outside the pipeline (for example the UI)
+// in the log and the event stream. It never blocks: a notice that finds
+// the stream full is only logged.
+func (p *Pipeline) Notify(text string) {
+	ev := Event{Kind: KindInfo, Text: text, Time: p.opts.Now()}
+	if p.opts.Log != nil {
+		_ = p.opts.Log.Write(ev)
+	}
+	p.closeMu.RLock()
+	defer p.closeMu.RUnlock()
+	if p.closed {
+		return
+	}
+	select {
+	case p.events <- ev:
+	default:
+	}
+}
+
+// closeEvents ends the event stream once Run is done.
+func (p *Pipeline) closeEvents() {
+	p.closeMu.Lock()
+	defer p.closeMu.Unlock()
+	p.closed = true
+	close(p.events)
+}
+
 // Muted reports whether listening is stopped.
 func (p *Pipeline) Muted() bool {
 	return p.muted.Load()
@@ -126,7 +166,10 @@ func (p *Pipeline) Muted() bool {
 // Run listens and answers until the source ends (after the last utterance
 // has been answered and spoken) or ctx is cancelled. It closes Events.
 func (p *Pipeline) Run(ctx context.Context) error {
-	defer close(p.events)
+	defer p.closeEvents()
+	for _, n := range p.opts.Notices {
+		p.emit(ctx, Event{Kind: KindInfo, Text: n})
+	}
 	var wg sync.WaitGroup
 	var listenErr, respondErr error
 	wg.Add(2)

@@ -223,3 +223,37 @@ func TestQuantile(t *testing.T) {
 		}
 	}
 }
+
+func TestPushToTalkFinalisesAtOnce(t *testing.T) {
+	// Speech that never falls silent: only releasing push-to-talk ends it.
+	src := &sliceSource{samples: frames(40, 0.5)}
+	p := newTestPipeline(t, src, &instantPlayer{})
+	p.SetMuted(true)
+	p.SetPushToTalk(true)
+	src.hook = func(pos int) {
+		if pos == 20*FrameSize {
+			p.SetPushToTalk(false)
+		}
+	}
+	evs, err := collect(t, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	heard := lines(evs, KindHeard)
+	if len(heard) != 1 {
+		t.Fatalf("heard %v, want exactly one utterance ended by push-to-talk", heard)
+	}
+	for _, ev := range evs {
+		if ev.Kind == KindHeard && ev.Time.IsZero() {
+			t.Error("event without time")
+		}
+	}
+}
+
+func TestNotifyAfterStopIsHarmless(t *testing.T) {
+	p := newTestPipeline(t, &sliceSource{}, &instantPlayer{})
+	if _, err := collect(t, p); err != nil {
+		t.Fatal(err)
+	}
+	p.Notify("late notice") // must not panic on the closed stream
+}

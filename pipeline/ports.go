@@ -47,6 +47,9 @@ type Segment struct {
 	Kind SegmentKind
 	// Samples is the audio belonging to this step.
 	Samples []float32
+	// Silence is, on SegmentEnd, how long the user had already been silent
+	// when the end was detected (the hangover); 0 for a cut or flush.
+	Silence time.Duration
 }
 
 // Segmenter turns per-frame probabilities into utterances.

@@ -3,6 +3,8 @@
 # (source "virtmic", fed through sink "mic_feed") and a virtual speaker (sink
 # "spk", recorded from "spk.monitor"). Nothing touches the user's own server.
 # Usage: scripts/pulse.sh start|stop|env    (start prints the env to export)
+# PARLEY_PULSE_DIR picks the folder (one server per folder); PARLEY_PULSE_IDLE
+# makes the server exit that many seconds after its last client (default never).
 set -euo pipefail
 dir="${PARLEY_PULSE_DIR:-/tmp/parley-pulse-$(id -u)}"
 
@@ -26,7 +28,7 @@ set-default-sink spk
 set-default-source virtmic
 PA
   XDG_CONFIG_HOME="$dir/config" pulseaudio --daemonize=yes -n -F "$dir/headless.pa" \
-    --exit-idle-time=-1 --use-pid-file=yes --log-target=file:"$dir/pulse.log" --disallow-exit=no
+    --exit-idle-time="${PARLEY_PULSE_IDLE:--1}" --use-pid-file=yes --log-target=file:"$dir/pulse.log" --disallow-exit=no
   for _ in $(seq 50); do pactl info >/dev/null 2>&1 && { envvars; return 0; }; sleep 0.1; done
   echo "pulse.sh: PulseAudio did not start; see $dir/pulse.log" >&2
   return 1

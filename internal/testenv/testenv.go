@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -45,18 +47,58 @@ func TestData(t testing.TB, name string) string {
 	return need(t, filepath.Join("/usr/share/pocketsphinx/test/data", name), "pocketsphinx-testdata (run make setup-dev)")
 }
 
-// Pulse returns the PULSE_SERVER of the private headless PulseAudio started
-// by `scripts/pulse.sh start` (make test starts it).
+// pulse is the private PulseAudio of this test process. Each test binary
+// gets its own server, because `go test ./...` runs packages in parallel and
+// two packages playing into one virtual microphone would hear each other.
+// It is process-wide state by nature: child processes inherit its address.
+var pulse struct {
+	sync.Mutex
+	dir string
+}
+
+// Pulse starts (once per test process, again if it has exited) a private
+// headless PulseAudio with a virtual microphone ("virtmic", fed through sink
+// "mic_feed") and a virtual speaker ("spk"), points PULSE_SERVER at it for
+// this process and its children, and returns that address. The server exits
+// by itself a minute after its last client.
 func Pulse(t testing.TB) string {
 	t.Helper()
-	server := os.Getenv("PULSE_SERVER")
-	if server == "" {
-		missing(t, "private PulseAudio (run: eval \"$(scripts/pulse.sh start)\")")
+	Command(t, "pulseaudio")
+	pulse.Lock()
+	defer pulse.Unlock()
+	if pulse.dir != "" && exec.Command("pactl", "info").Run() == nil {
+		return os.Getenv("PULSE_SERVER")
 	}
-	if err := exec.Command("pactl", "info").Run(); err != nil {
-		missing(t, "PulseAudio at "+server+": "+err.Error())
+	if pulse.dir == "" {
+		dir, err := os.MkdirTemp("", "parley-pulse-test-")
+		if err != nil {
+			t.Fatalf("pulse folder: %v", err)
+		}
+		pulse.dir = dir
 	}
-	return server
+	cmd := exec.Command("bash", pulseScript(), "start")
+	cmd.Env = append(os.Environ(), "PARLEY_PULSE_DIR="+pulse.dir, "PARLEY_PULSE_IDLE=60")
+	out, err := cmd.Output()
+	if err != nil {
+		missing(t, "private PulseAudio: "+err.Error())
+	}
+	exportAll(string(out))
+	return os.Getenv("PULSE_SERVER")
+}
+
+// exportAll applies "export A=1 B=2" lines to this process's environment.
+func exportAll(script string) {
+	for _, field := range strings.Fields(script) {
+		if k, v, ok := strings.Cut(field, "="); ok {
+			_ = os.Setenv(k, v)
+		}
+	}
+}
+
+// pulseScript is scripts/pulse.sh of this repository.
+func pulseScript() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "scripts", "pulse.sh")
 }
 
 // Command returns the path of a program the test needs.

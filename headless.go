@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"parley/config"
+	"parley/pipeline"
+)
+
+// runHeadless runs the assistant and prints one line per event. With
+// --input it returns once the file's last utterance has been answered and
+// spoken; with a microphone, on SIGINT.
+func runHeadless(ctx context.Context, loaded config.Loaded, opts options, stdout io.Writer) error {
+	s, err := openSession(ctx, loaded, opts)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	log, err := pipeline.OpenLog(s.stateDir, time.Now())
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	p, err := s.newPipeline(log)
+	if err != nil {
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- p.Run(ctx) }()
+	if err := printEvents(p.Events(), opts.jsonOut, stdout); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, pipeline.ErrStopped) {
+		return err
+	}
+	return nil
+}
+
+// printEvents writes every event until the stream closes.
+func printEvents(events <-chan pipeline.Event, asJSON bool, w io.Writer) error {
+	enc := json.NewEncoder(w)
+	var werr error
+	for ev := range events {
+		if werr != nil {
+			continue // keep draining so the pipeline can finish
+		}
+		if asJSON {
+			werr = enc.Encode(ev)
+			continue
+		}
+		if line := ev.Line(); line != "" {
+			_, werr = fmt.Fprintln(w, line)
+		}
+	}
+	if werr != nil {
+		return fmt.Errorf("write events: %w", werr)
+	}
+	return nil
+}

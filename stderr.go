@@ -1,0 +1,36 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// redirectStderr points file descriptor 2 at path (appending), so that C
+// libraries (ALSA, ONNX Runtime, pocketsphinx, espeak, Dawn) cannot write
+// into the terminal. The returned restore puts the original back, and the
+// returned file is the original stderr, for parley's own messages.
+func redirectStderr(path string) (restore func(), original *os.File, err error) {
+	target, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, nil, fmt.Errorf("stderr log %s: %w", path, err)
+	}
+	saved, err := unix.Dup(2)
+	if err != nil {
+		_ = target.Close()
+		return nil, nil, fmt.Errorf("save stderr: %w", err)
+	}
+	if err := unix.Dup2(int(target.Fd()), 2); err != nil {
+		_ = target.Close()
+		_ = unix.Close(saved)
+		return nil, nil, fmt.Errorf("redirect stderr to %s: %w", path, err)
+	}
+	original = os.NewFile(uintptr(saved), "stderr")
+	restore = func() {
+		_ = unix.Dup2(saved, 2)
+		_ = original.Close()
+		_ = target.Close()
+	}
+	return restore, original, nil
+}
