@@ -1,0 +1,151 @@
+// Package stages is the pipeline pane: for each stage (VAD, ASR, LLM, TTS,
+// playback) its state, last latency, p50/p95 and a sparkline, under the
+// headline number, voice-to-voice latency.
+package stages
+
+import (
+	"sort"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"parley/pipeline"
+	"parley/ui/common"
+)
+
+// historyLen is how many turns the statistics and sparklines cover.
+const historyLen = 120
+
+// Stage indexes, in pipeline order; voiceToVoice is the headline.
+const (
+	stageVAD = iota
+	stageASR
+	stageLLM
+	stageTTS
+	stagePlayback
+	voiceToVoice
+	numSeries
+)
+
+// stageNames are the row labels.
+var stageNames = [numSeries]string{"VAD", "ASR", "LLM", "TTS", "playback", "voice-to-voice"}
+
+// series is the history of one latency.
+type series struct {
+	last, p50, p95 float64
+	spark          common.Sparkline
+	vals           []float64
+}
+
+// push records one measurement (ms); unmeasured (0) values are skipped.
+func (s *series) push(v float64) {
+	if v <= 0 {
+		return
+	}
+	s.last = v
+	s.spark.Push(v)
+	s.vals = append(s.vals, v)
+	if len(s.vals) > historyLen {
+		s.vals = append(s.vals[:0:0], s.vals[len(s.vals)-historyLen:]...)
+	}
+	sorted := append([]float64(nil), s.vals...)
+	sort.Float64s(sorted)
+	s.p50, s.p95 = percentile(sorted, 0.50), percentile(sorted, 0.95)
+}
+
+// percentile reads quantile q from sorted values (nearest rank).
+func percentile(sorted []float64, q float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(sorted))+0.5) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+// Model is the pipeline pane.
+type Model struct {
+	common  common.Common
+	state   pipeline.State
+	speech  bool
+	turns   int
+	lastRTF float64
+	series  [numSeries]series
+}
+
+// New returns the pane with no measurements.
+func New(c common.Common) Model {
+	m := Model{common: c, state: pipeline.StateListening}
+	for i := range m.series {
+		m.series[i].spark = common.NewSparkline(historyLen)
+	}
+	return m
+}
+
+// SetSize sets the pane's outer size.
+func (m *Model) SetSize(w, h int) {
+	m.common.SetSize(w, h)
+}
+
+// SetFocused marks the pane as focused or not.
+func (m *Model) SetFocused(f bool) {
+	m.common.Focused = f
+}
+
+// Update folds state, speech and metrics events into the pane.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.EventMsg:
+		m.apply(msg.Event)
+	case common.PipelineStoppedMsg:
+		m.state, m.speech = pipeline.StateStopped, false
+	}
+	return m, nil
+}
+
+// apply folds one event into the pane.
+func (m *Model) apply(ev pipeline.Event) {
+	switch ev.Kind {
+	case pipeline.KindState:
+		m.state = ev.State
+		m.speech = m.speech && ev.State == pipeline.StateListening
+	case pipeline.KindSpeechStart:
+		m.speech = true
+	case pipeline.KindHeard:
+		m.speech = false
+	case pipeline.KindMetrics:
+		if ev.Metrics != nil {
+			m.record(*ev.Metrics)
+		}
+	}
+}
+
+// record adds one turn's latencies.
+func (m *Model) record(t pipeline.TurnMetrics) {
+	m.turns++
+	vals := [numSeries]float64{t.SpeechMS, t.ASRFinal, t.LLMFirstToken, t.TTSFirstAudio, t.PlaybackStart, t.VoiceToVoice}
+	for i, v := range vals {
+		m.series[i].push(v)
+	}
+	if t.TTSRTF > 0 {
+		m.lastRTF = t.TTSRTF
+	}
+}
+
+// stageState says what a stage is doing in the current pipeline state.
+func (m Model) stageState(stage int) string {
+	switch {
+	case m.state == pipeline.StateStopped:
+		return "stopped"
+	case stage == stageVAD && m.speech:
+		return "speech"
+	case stage == stageVAD && m.state == pipeline.StateListening:
+		return "listening"
+	case stage == stageASR && m.state == pipeline.StateTranscribing,
+		stage == stageLLM && m.state == pipeline.StateAnswering,
+		stage == stageTTS && m.state == pipeline.StateSpeaking:
+		return "busy"
+	case stage == stagePlayback && m.state == pipeline.StateSpeaking:
+		return "playing"
+	default:
+		return "idle"
+	}
+}
