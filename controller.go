@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"parley/gpu"
 	"parley/pipeline"
@@ -19,7 +20,7 @@ type controller struct {
 func (c controller) ToggleDevice(ctx context.Context, model string) error {
 	if c.s.gpus != nil {
 		if reason := c.s.gpus.GPUUnavailable(); reason != "" {
-			return fmt.Errorf("%s", reason)
+			return fmt.Errorf("no GPU: %s", strings.TrimPrefix(reason, "no GPU: "))
 		}
 		if _, err := c.s.gpus.Model(model); err == nil {
 			return c.s.gpus.Toggle(ctx, model)
