@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"parley/config"
 	"parley/pipeline"
@@ -16,20 +15,11 @@ import (
 // --input it returns once the file's last utterance has been answered and
 // spoken; with a microphone, on SIGINT.
 func runHeadless(ctx context.Context, loaded config.Loaded, opts options, stdout io.Writer) error {
-	s, err := openSession(ctx, loaded, opts)
+	s, p, err := startConversation(ctx, loaded, opts)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	log, err := pipeline.OpenLog(s.stateDir, time.Now())
-	if err != nil {
-		return err
-	}
-	defer log.Close()
-	p, err := s.newPipeline(log)
-	if err != nil {
-		return err
-	}
 	errc := make(chan error, 1)
 	go func() { errc <- p.Run(ctx) }()
 	if err := printEvents(p.Events(), opts.jsonOut, stdout); err != nil {

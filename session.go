@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"parley/audio"
 	"parley/config"
 	"parley/gpu"
+	"parley/models"
 	"parley/pipeline"
 	"parley/pipeline/asr"
 	"parley/pipeline/llm"
@@ -31,8 +33,31 @@ type session struct {
 	source   pipeline.Source
 	mic      *audio.Mic
 	speaker  *audio.Speaker
+	log      *pipeline.Log
 	notices  []string
 	closers  []func() error
+}
+
+// startConversation opens a session, its conversation log and the pipeline
+// that joins them; the caller closes the session, which closes the rest.
+func startConversation(ctx context.Context, loaded config.Loaded, opts options) (*session, *pipeline.Pipeline, error) {
+	s, err := openSession(ctx, loaded, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	log, err := pipeline.OpenLog(s.stateDir, time.Now())
+	if err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	s.log = log
+	s.onClose(log.Close)
+	p, err := s.newPipeline(log)
+	if err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	return s, p, nil
 }
 
 // openSession builds the engines first (a bad model fails before any audio
@@ -99,16 +124,7 @@ func vadModelPath(cfg config.Config) string {
 	if cfg.VAD.Model != "" {
 		return cfg.VAD.Model
 	}
-	return filepath.Join(cacheDir(), "models", "silero_vad_v5.onnx")
-}
-
-func cacheDir() string {
-	base := os.Getenv("XDG_CACHE_HOME")
-	if base == "" {
-		home, _ := os.UserHomeDir()
-		base = filepath.Join(home, ".cache")
-	}
-	return filepath.Join(base, "parley")
+	return models.SileroVADPath()
 }
 
 func (s *session) openVAD(ctx context.Context, _ options) error {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"golang.org/x/term"
@@ -43,22 +42,13 @@ func runTUI(ctx context.Context, loaded config.Loaded, opts options, _ io.Writer
 }
 
 func runTUISession(ctx context.Context, loaded config.Loaded, opts options, keys ui.KeyMap, logPath string) error {
-	s, err := openSession(ctx, loaded, opts)
+	s, p, err := startConversation(ctx, loaded, opts)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	log, err := pipeline.OpenLog(s.stateDir, time.Now())
-	if err != nil {
-		return err
-	}
-	defer log.Close()
-	p, err := s.newPipeline(log)
-	if err != nil {
-		return err
-	}
 	model := ui.New(ui.Options{
-		Sources:    s.uiSources(p, log.Path()),
+		Sources:    s.uiSources(p, s.log.Path()),
 		Controller: controller{p: p, s: s},
 		Keys:       &keys,
 		Unicode:    loaded.Config.UI.Unicode,

@@ -13,17 +13,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-)
 
-// CacheDir returns parley's cache directory ($XDG_CACHE_HOME/parley).
-func CacheDir() string {
-	base := os.Getenv("XDG_CACHE_HOME")
-	if base == "" {
-		home, _ := os.UserHomeDir()
-		base = filepath.Join(home, ".cache")
-	}
-	return filepath.Join(base, "parley")
-}
+	"parley/models"
+)
 
 // ORTLibrary returns the path of the ONNX Runtime shared library installed by
 // scripts/setup.sh (or named by PARLEY_ORT_LIB).
@@ -32,13 +24,13 @@ func ORTLibrary(t testing.TB) string {
 	if p := os.Getenv("PARLEY_ORT_LIB"); p != "" {
 		return need(t, p, "ONNX Runtime library (PARLEY_ORT_LIB)")
 	}
-	return need(t, filepath.Join(CacheDir(), "lib", "libonnxruntime.so.1"), "ONNX Runtime library (run make setup)")
+	return need(t, filepath.Join(models.CacheDir(), "lib", "libonnxruntime.so.1"), "ONNX Runtime library (run make setup)")
 }
 
 // SileroModel returns the path of the Silero VAD v5 model installed by setup.
 func SileroModel(t testing.TB) string {
 	t.Helper()
-	return need(t, filepath.Join(CacheDir(), "models", "silero_vad_v5.onnx"), "Silero VAD model (run make setup)")
+	return need(t, models.SileroVADPath(), "Silero VAD model (run make setup)")
 }
 
 // TestData returns a file of Debian's pocketsphinx-testdata package.

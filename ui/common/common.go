@@ -80,3 +80,39 @@ type ErrorMsg struct {
 	// Err is the error.
 	Err error
 }
+
+// Activity tracks what the pipeline is doing and whether the user is
+// speaking, from the pipeline's events; several panes show it.
+type Activity struct {
+	// State is the pipeline's state ("" before the first state event).
+	State pipeline.State
+	// Speech is true between the start of speech and its transcript.
+	Speech bool
+}
+
+// Apply folds one event into the activity.
+func (a *Activity) Apply(ev pipeline.Event) {
+	switch ev.Kind {
+	case pipeline.KindState:
+		a.State = ev.State
+		a.Speech = a.Speech && ev.State == pipeline.StateListening
+	case pipeline.KindSpeechStart:
+		a.Speech = true
+	case pipeline.KindHeard:
+		a.Speech = false
+	}
+}
+
+// Stop records that the pipeline has stopped.
+func (a *Activity) Stop() {
+	a.State, a.Speech = pipeline.StateStopped, false
+}
+
+// Pane renders a pane: its one-line summary when compact, else its body in
+// a titled box.
+func (c Common) Pane(title string, summary func() string, body func(width int) []string) string {
+	if c.Compact() {
+		return Fit(summary(), c.Width, c.Styles.Glyphs.Ellipsis)
+	}
+	return Box(c.Styles, c.Width, c.Height, title, body(c.Width-2), c.Focused)
+}

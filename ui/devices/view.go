@@ -24,11 +24,7 @@ func (m Model) Title() string {
 
 // View renders the pane: a one-line summary when collapsed, else a box.
 func (m Model) View() string {
-	c := m.common
-	if c.Compact() {
-		return common.Fit(m.Summary(), c.Width, c.Styles.Glyphs.Ellipsis)
-	}
-	return common.Box(c.Styles, c.Width, c.Height, m.Title(), m.body(c.Width-2), c.Focused)
+	return m.common.Pane(m.Title(), m.Summary, m.body)
 }
 
 // Summary is the one-line form: each model's active device.

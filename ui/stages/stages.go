@@ -64,8 +64,7 @@ func percentile(sorted []float64, q float64) float64 {
 // Model is the pipeline pane.
 type Model struct {
 	common  common.Common
-	state   pipeline.State
-	speech  bool
+	act     common.Activity
 	turns   int
 	lastRTF float64
 	series  [numSeries]series
@@ -73,7 +72,7 @@ type Model struct {
 
 // New returns the pane with no measurements.
 func New(c common.Common) Model {
-	m := Model{common: c, state: pipeline.StateListening}
+	m := Model{common: c, act: common.Activity{State: pipeline.StateListening}}
 	for i := range m.series {
 		m.series[i].spark = common.NewSparkline(historyLen)
 	}
@@ -96,25 +95,16 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case common.EventMsg:
 		m.apply(msg.Event)
 	case common.PipelineStoppedMsg:
-		m.state, m.speech = pipeline.StateStopped, false
+		m.act.Stop()
 	}
 	return m, nil
 }
 
 // apply folds one event into the pane.
 func (m *Model) apply(ev pipeline.Event) {
-	switch ev.Kind {
-	case pipeline.KindState:
-		m.state = ev.State
-		m.speech = m.speech && ev.State == pipeline.StateListening
-	case pipeline.KindSpeechStart:
-		m.speech = true
-	case pipeline.KindHeard:
-		m.speech = false
-	case pipeline.KindMetrics:
-		if ev.Metrics != nil {
-			m.record(*ev.Metrics)
-		}
+	m.act.Apply(ev)
+	if ev.Kind == pipeline.KindMetrics && ev.Metrics != nil {
+		m.record(*ev.Metrics)
 	}
 }
 
@@ -133,17 +123,17 @@ func (m *Model) record(t pipeline.TurnMetrics) {
 // stageState says what a stage is doing in the current pipeline state.
 func (m Model) stageState(stage int) string {
 	switch {
-	case m.state == pipeline.StateStopped:
+	case m.act.State == pipeline.StateStopped:
 		return "stopped"
-	case stage == stageVAD && m.speech:
+	case stage == stageVAD && m.act.Speech:
 		return "speech"
-	case stage == stageVAD && m.state == pipeline.StateListening:
+	case stage == stageVAD && m.act.State == pipeline.StateListening:
 		return "listening"
-	case stage == stageASR && m.state == pipeline.StateTranscribing,
-		stage == stageLLM && m.state == pipeline.StateAnswering,
-		stage == stageTTS && m.state == pipeline.StateSpeaking:
+	case stage == stageASR && m.act.State == pipeline.StateTranscribing,
+		stage == stageLLM && m.act.State == pipeline.StateAnswering,
+		stage == stageTTS && m.act.State == pipeline.StateSpeaking:
 		return "busy"
-	case stage == stagePlayback && m.state == pipeline.StateSpeaking:
+	case stage == stagePlayback && m.act.State == pipeline.StateSpeaking:
 		return "playing"
 	default:
 		return "idle"

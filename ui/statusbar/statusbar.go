@@ -33,8 +33,7 @@ type Model struct {
 	common   common.Common
 	level    LevelSource
 	interval time.Duration
-	state    pipeline.State
-	speech   bool
+	act      common.Activity
 	rms      float32
 	sampled  bool
 	info     common.StatusInfo
@@ -49,7 +48,7 @@ func New(c common.Common, level LevelSource, interval time.Duration) Model {
 	if interval <= 0 {
 		interval = 50 * time.Millisecond
 	}
-	return Model{common: c, level: level, interval: interval, state: pipeline.StateListening}
+	return Model{common: c, level: level, interval: interval, act: common.Activity{State: pipeline.StateListening}}
 }
 
 // Init starts the level meter's sampling.
@@ -98,7 +97,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case common.EventMsg:
 		m.apply(msg.Event)
 	case common.PipelineStoppedMsg:
-		m.state, m.speech = pipeline.StateStopped, false
+		m.act.Stop()
 		m.SetNotice("pipeline stopped; press q to quit")
 	case common.ModelsSampledMsg:
 		m.models, m.info = msg.Models, msg.Info
@@ -112,15 +111,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 
 // apply folds one pipeline event into the bar.
 func (m *Model) apply(ev pipeline.Event) {
-	switch ev.Kind {
-	case pipeline.KindState:
-		m.state = ev.State
-		m.speech = m.speech && ev.State == pipeline.StateListening
-	case pipeline.KindSpeechStart:
-		m.speech = true
-	case pipeline.KindHeard:
-		m.speech = false
-	case pipeline.KindError:
+	m.act.Apply(ev)
+	if ev.Kind == pipeline.KindError {
 		m.err, m.notice = ev.Text, ""
 	}
 }

@@ -74,18 +74,18 @@ func (m Model) shortHelp() string {
 
 // stateText names what the pipeline is doing, with a mute warning.
 func (m Model) stateText() string {
-	if m.state == "" {
+	if m.act.State == "" {
 		return string(pipeline.StateListening)
 	}
-	return string(m.state)
+	return string(m.act.State)
 }
 
 // vadText is the VAD's state: speech or silence.
 func (m Model) vadText() string {
 	switch {
-	case m.state == pipeline.StateStopped:
+	case m.act.State == pipeline.StateStopped:
 		return "off"
-	case m.speech:
+	case m.act.Speech:
 		return "speech"
 	}
 	return "silence"

@@ -1,0 +1,26 @@
+// Package models knows where parley's models and libraries live on disk.
+package models
+
+import (
+	"os"
+	"path/filepath"
+)
+
+// CacheDir returns $XDG_CACHE_HOME/parley (default ~/.cache/parley): where
+// `make setup` puts ONNX Runtime (lib/) and the models (models/).
+func CacheDir() string {
+	base := os.Getenv("XDG_CACHE_HOME")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			home = os.TempDir()
+		}
+		base = filepath.Join(home, ".cache")
+	}
+	return filepath.Join(base, "parley")
+}
+
+// SileroVADPath returns where `make setup` installs Silero VAD v5.
+func SileroVADPath() string {
+	return filepath.Join(CacheDir(), "models", "silero_vad_v5.onnx")
+}
