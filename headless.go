@@ -21,7 +21,7 @@ func runHeadless(ctx context.Context, loaded config.Loaded, opts options, stdout
 	}
 	defer s.Close()
 	errc := make(chan error, 1)
-	go func() { errc <- p.Run(ctx) }()
+	go func() { errc <- s.run(ctx, p) }()
 	if err := printEvents(p.Events(), opts.jsonOut, stdout); err != nil {
 		return err
 	}

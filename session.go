@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"parley/audio"
@@ -116,7 +117,32 @@ func (s *session) openRuntime(ctx context.Context, _ options) error {
 		return nil
 	}
 	s.rt = rt
+	s.note("%s", describeRuntime(rt.Info()))
 	return nil
+}
+
+// describeRuntime names the ONNX Runtime in use and its execution providers.
+func describeRuntime(info gpu.RuntimeInfo) string {
+	parts := make([]string, 0, len(info.Providers))
+	for _, p := range info.Providers {
+		switch {
+		case p.Available:
+			parts = append(parts, p.Name)
+		case strings.Contains(p.Reason, "not probed"):
+		default:
+			parts = append(parts, p.Name+" unavailable ("+firstLine(p.Reason)+")")
+		}
+	}
+	return fmt.Sprintf("ONNX Runtime %s; execution providers: %s", info.Version, strings.Join(parts, ", "))
+}
+
+// firstLine shortens a library's error text to its first 100 characters.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if len(s) > 100 {
+		s = s[:100] + "..."
+	}
+	return s
 }
 
 // vadModelPath is vad.model or the file `make setup` installs.

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"parley/audio"
+	"parley/gpu"
 	"parley/pipeline"
 )
 
@@ -90,4 +92,29 @@ func (s *session) inputName() string {
 	}
 	d := s.mic.Device()
 	return fmt.Sprintf("%s (%s)", d.Name, s.mic.Backend())
+}
+
+// gpuWatchInterval is how often memory pressure is checked while running.
+const gpuWatchInterval = 2 * time.Second
+
+// run runs the pipeline; meanwhile, when there is a GPU to watch, the GPU
+// manager checks free memory and moves the lowest-priority model to the CPU
+// under pressure (its state then says why).
+func (s *session) run(ctx context.Context, p *pipeline.Pipeline) error {
+	if s.gpus != nil && s.gpus.GPUUnavailable() == "" {
+		watchCtx, stop := context.WithCancel(ctx)
+		defer stop()
+		snaps := make(chan gpu.Snapshot)
+		go func() { _ = s.gpus.Watch(watchCtx, gpuWatchInterval, snaps) }()
+		go func() {
+			for {
+				select {
+				case <-snaps:
+				case <-watchCtx.Done():
+					return
+				}
+			}
+		}()
+	}
+	return p.Run(ctx)
 }

@@ -55,17 +55,17 @@ func runTUISession(ctx context.Context, loaded config.Loaded, opts options, keys
 		LogPath:    logPath,
 	})
 	prog := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx))
-	return runProgram(ctx, prog, p)
+	return runProgram(ctx, prog, func(ctx context.Context) error { return s.run(ctx, p) })
 }
 
 // runProgram runs the pipeline beside the UI; a pipeline failure becomes
 // the UI's fatal screen, and quitting the UI stops the pipeline.
-func runProgram(ctx context.Context, prog *tea.Program, p *pipeline.Pipeline) error {
+func runProgram(ctx context.Context, prog *tea.Program, run func(context.Context) error) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		err := p.Run(runCtx)
+		err := run(runCtx)
 		if err != nil && !errors.Is(err, pipeline.ErrStopped) {
 			prog.Send(ui.FatalMsg{Err: err})
 		}
