@@ -77,7 +77,9 @@ type TurnMetrics struct {
 	ASRFinal float64 `json:"asr_final"`
 	// LLMFirstToken is transcript to first reply text.
 	LLMFirstToken float64 `json:"llm_first_token"`
-	// TTSFirstAudio is reply text to first synthesised audio.
+	// FirstUnit is transcript to the first complete speakable unit.
+	FirstUnit float64 `json:"first_unit"`
+	// TTSFirstAudio is the synthesis time of the first unit.
 	TTSFirstAudio float64 `json:"tts_first_audio"`
 	// PlaybackStart is synthesised audio handed to the player to its first sample played.
 	PlaybackStart float64 `json:"playback_start"`
@@ -94,6 +96,7 @@ func (m TurnMetrics) Figures() map[string]float64 {
 	return map[string]float64{
 		"asr_final":       m.ASRFinal,
 		"llm_first_token": m.LLMFirstToken,
+		"first_unit":      m.FirstUnit,
 		"tts_first_audio": m.TTSFirstAudio,
 		"playback_start":  m.PlaybackStart,
 		"voice_to_voice":  m.VoiceToVoice,
@@ -111,8 +114,9 @@ func (e Event) Line() string {
 		if e.Metrics == nil {
 			return ""
 		}
-		return fmt.Sprintf("metrics: asr_final=%.0fms llm_first_token=%.0fms tts_first_audio=%.0fms voice_to_voice=%.0fms tts_rtf=%.2f",
-			e.Metrics.ASRFinal, e.Metrics.LLMFirstToken, e.Metrics.TTSFirstAudio, e.Metrics.VoiceToVoice, e.Metrics.TTSRTF)
+		return fmt.Sprintf("metrics: asr_final=%.0fms llm_first_token=%.0fms first_unit=%.0fms tts_first_audio=%.0fms playback_start=%.0fms voice_to_voice=%.0fms tts_rtf=%.2f interrupted=%t",
+			e.Metrics.ASRFinal, e.Metrics.LLMFirstToken, e.Metrics.FirstUnit, e.Metrics.TTSFirstAudio,
+			e.Metrics.PlaybackStart, e.Metrics.VoiceToVoice, e.Metrics.TTSRTF, e.Metrics.Interrupted)
 	}
 	return string(e.Kind) + ": " + e.Text
 }

@@ -165,3 +165,4 @@ type donePlayback struct{ at time.Time }
 
 func (d donePlayback) Started() (time.Time, bool) { return d.at, true }
 func (d donePlayback) Wait(context.Context) error { return nil }
+func (d donePlayback) Flushed() bool              { return false }

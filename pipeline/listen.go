@@ -73,7 +73,8 @@ func (l *listener) frame(ctx context.Context, frame []float32) error {
 		}
 	}
 	muted := l.p.muted.Load() && !l.p.talking.Load()
-	if muted || (l.p.opts.HalfDuplex && l.p.speaking.Load()) {
+	speaking, bargeIn := l.p.speaking.Load(), l.p.bargeIn.Load()
+	if muted || (l.p.opts.HalfDuplex && speaking && !bargeIn) {
 		l.ignore()
 		return nil
 	}
@@ -84,6 +85,9 @@ func (l *listener) frame(ctx context.Context, frame []float32) error {
 	prob, err := l.p.opts.VAD.Prob(ctx, frame)
 	if err != nil {
 		return fmt.Errorf("vad: %w", err)
+	}
+	if speaking && bargeIn && prob < l.p.opts.PlaybackThreshold {
+		prob = 0
 	}
 	return l.handle(ctx, l.p.opts.Segmenter.Push(prob, frame))
 }
@@ -110,6 +114,7 @@ func (l *listener) handle(ctx context.Context, segs []Segment) error {
 func (l *listener) segment(ctx context.Context, s Segment) error {
 	switch s.Kind {
 	case SegmentStart:
+		l.bargeIn(ctx)
 		l.start(ctx)
 		l.accept(ctx, s.Samples)
 	case SegmentAudio:
@@ -122,6 +127,15 @@ func (l *listener) segment(ctx context.Context, s Segment) error {
 		l.closeStream()
 	}
 	return nil
+}
+
+// bargeIn interrupts parley when the user starts speaking over it.
+func (l *listener) bargeIn(ctx context.Context) {
+	if !l.p.speaking.Load() || !l.p.bargeIn.Load() {
+		return
+	}
+	took := l.p.interrupt()
+	l.p.emit(ctx, Event{Kind: KindInfo, Text: fmt.Sprintf("barge-in: playback stopped in %.1f ms", ms(took))})
 }
 
 func (l *listener) start(ctx context.Context) {

@@ -42,6 +42,18 @@ type Options struct {
 	EchoTail time.Duration
 	// PartialInterval is the least time between two partial transcripts.
 	PartialInterval time.Duration
+	// NewSplitter makes the splitter that cuts one reply into speakable
+	// units; nil cuts whole sentences.
+	NewSplitter func() Splitter
+	// Speakable turns a unit into the text to speak (markdown stripped);
+	// nil speaks units as they are.
+	Speakable func(string) string
+	// BargeIn lets the user interrupt a reply by speaking (see SetBargeIn).
+	BargeIn bool
+	// PlaybackThreshold, when > 0, is the speech probability needed while
+	// parley speaks with barge-in on: without echo cancellation the
+	// microphone hears parley, so only louder, surer speech counts.
+	PlaybackThreshold float32
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -55,6 +67,8 @@ type Pipeline struct {
 	speaking   atomic.Bool
 	muted      atomic.Bool
 	talking    atomic.Bool
+	bargeIn    atomic.Bool
+	turns      turnControl
 	closeMu    sync.RWMutex
 	closed     bool
 	finishNow  atomic.Bool
@@ -86,13 +100,21 @@ func New(opts Options) (*Pipeline, error) {
 	if opts.PartialInterval <= 0 {
 		opts.PartialInterval = 300 * time.Millisecond
 	}
-	return &Pipeline{
+	if opts.NewSplitter == nil {
+		opts.NewSplitter = func() Splitter { return &sentenceSplitter{} }
+	}
+	if opts.Speakable == nil {
+		opts.Speakable = func(s string) string { return s }
+	}
+	p := &Pipeline{
 		opts:       opts,
 		events:     make(chan Event, 256),
 		utterances: make(chan utterance, 8),
 		stats:      NewStats(),
 		state:      StateListening,
-	}, nil
+	}
+	p.bargeIn.Store(opts.BargeIn)
+	return p, nil
 }
 
 // Events returns the event stream; it is closed when Run returns.
@@ -199,6 +221,9 @@ func (p *Pipeline) emit(ctx context.Context, ev Event) {
 		if err := p.opts.Log.Write(ev); err != nil && ev.Kind != KindError {
 			p.emit(ctx, Event{Kind: KindError, Turn: ev.Turn, Text: err.Error()})
 		}
+	}
+	if !p.visible(ev) {
+		return
 	}
 	if ev.Kind == KindPartial {
 		select {

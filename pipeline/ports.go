@@ -76,4 +76,15 @@ type Playback interface {
 	Started() (time.Time, bool)
 	// Wait blocks until the sound has been played or flushed.
 	Wait(ctx context.Context) error
+	// Flushed reports whether Flush dropped the sound before it ended.
+	Flushed() bool
+}
+
+// Splitter cuts a streamed reply into speakable units (sentences; the first
+// may end at a clause) as the pieces arrive.
+type Splitter interface {
+	// Push adds a piece of the reply and returns the units it completed.
+	Push(delta string) []string
+	// Flush returns what is left at the end of the reply.
+	Flush() []string
 }

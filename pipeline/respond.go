@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"parley/pipeline/llm"
 )
@@ -29,42 +28,74 @@ func (p *Pipeline) respond(ctx context.Context) error {
 	return nil
 }
 
-// answer runs one turn: transcript -> reply -> speech.
+// answer runs one turn: transcript -> streamed reply -> speech, unit by
+// unit. A barge-in cancels the turn; the history then keeps only what was
+// played, marked interrupted.
 func (p *Pipeline) answer(ctx context.Context, u utterance, history []llm.Message) []llm.Message {
 	defer p.setState(ctx, u.turn, StateListening)
 	if u.text == "" {
 		p.emit(ctx, Event{Kind: KindInfo, Turn: u.turn, Text: "nothing recognised"})
 		return history
 	}
+	turnCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	p.beginTurn(u.turn, cancel)
+	defer p.endTurn(u.turn)
 	p.emit(ctx, Event{Kind: KindHeard, Turn: u.turn, Text: u.text})
 	m := TurnMetrics{SpeechMS: u.speechMS, ASRFinal: ms(u.finalAt.Sub(u.speechEnd))}
 	p.setState(ctx, u.turn, StateAnswering)
 	history = append(history, llm.Message{Role: llm.RoleUser, Content: u.text})
-	text, err := p.reply(ctx, u, history, &m)
-	if err != nil {
-		p.emitError(ctx, u.turn, err)
-		return history
+	sp := p.newUnitSpeaker(turnCtx, u, &m)
+	text, err := p.reply(turnCtx, u, history, &m, sp)
+	sp.close()
+	if err == nil && !p.cancelled(u.turn) {
+		p.emit(ctx, Event{Kind: KindAnswer, Turn: u.turn, Text: text})
 	}
-	p.emit(ctx, Event{Kind: KindAnswer, Turn: u.turn, Text: text})
-	history = append(history, llm.Message{Role: llm.RoleAssistant, Content: text})
-	p.setState(ctx, u.turn, StateSpeaking)
-	if err := p.speak(ctx, u, text, &m); err != nil {
-		p.emitError(ctx, u.turn, err)
-		return history
-	}
-	p.emit(ctx, Event{Kind: KindSaid, Turn: u.turn, Text: text})
-	p.stats.AddTurn(m)
-	p.emit(ctx, Event{Kind: KindMetrics, Turn: u.turn, Metrics: &m})
-	return history
+	played := sp.wait()
+	return p.finishTurn(ctx, u, history, turnOutcome{text: text, played: played, err: err}, &m)
 }
 
-// reply streams the responder's answer, emitting each piece.
-func (p *Pipeline) reply(ctx context.Context, u utterance, history []llm.Message, m *TurnMetrics) (string, error) {
+// turnOutcome is what a turn produced.
+type turnOutcome struct {
+	text   string
+	played []string
+	err    error
+}
+
+// finishTurn reports the turn and records it in the history.
+func (p *Pipeline) finishTurn(ctx context.Context, u utterance, history []llm.Message, o turnOutcome, m *TurnMetrics) []llm.Message {
+	said := strings.Join(o.played, " ")
+	if p.cancelled(u.turn) {
+		m.Interrupted = true
+		p.emit(ctx, Event{Kind: KindInterrupted, Turn: u.turn, Text: said})
+		p.emit(ctx, Event{Kind: KindMetrics, Turn: u.turn, Metrics: m})
+		if said == "" {
+			return history
+		}
+		return append(history, llm.Message{Role: llm.RoleAssistant, Content: said, Interrupted: true})
+	}
+	if o.err != nil {
+		p.emitError(ctx, u.turn, o.err)
+		if said == "" {
+			return history
+		}
+		return append(history, llm.Message{Role: llm.RoleAssistant, Content: said, Interrupted: true})
+	}
+	p.emit(ctx, Event{Kind: KindSaid, Turn: u.turn, Text: said})
+	p.stats.AddTurn(*m)
+	p.emit(ctx, Event{Kind: KindMetrics, Turn: u.turn, Metrics: m})
+	return append(history, llm.Message{Role: llm.RoleAssistant, Content: o.text})
+}
+
+// reply streams the responder's answer, emitting each piece and handing
+// each completed speakable unit to the speaker at once.
+func (p *Pipeline) reply(ctx context.Context, u utterance, history []llm.Message, m *TurnMetrics, sp *unitSpeaker) (string, error) {
 	r, err := p.opts.Responder.Respond(ctx, history)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", p.opts.Responder.Name(), err)
 	}
 	defer r.Close()
+	split := p.opts.NewSplitter()
 	var b strings.Builder
 	for {
 		piece, err := r.Next(ctx)
@@ -72,73 +103,53 @@ func (p *Pipeline) reply(ctx context.Context, u utterance, history []llm.Message
 			break
 		}
 		if err != nil {
-			return "", fmt.Errorf("%s: %w", p.opts.Responder.Name(), err)
+			return b.String(), fmt.Errorf("%s: %w", p.opts.Responder.Name(), err)
 		}
 		if b.Len() == 0 {
 			m.LLMFirstToken = ms(p.opts.Now().Sub(u.finalAt))
 		}
 		b.WriteString(piece)
 		p.emit(ctx, Event{Kind: KindAnswerDelta, Turn: u.turn, Text: piece})
+		sp.say(split.Push(piece))
 	}
+	sp.say(split.Flush())
 	return strings.TrimSpace(b.String()), nil
 }
 
-// speak synthesises text sentence by sentence, queueing each sentence as
-// soon as it is ready so the first plays while the next is synthesised, and
-// returns when everything has been played.
-func (p *Pipeline) speak(ctx context.Context, u utterance, text string, m *TurnMetrics) error {
-	p.speaking.Store(true)
-	defer p.stopSpeaking(ctx)
-	start := p.opts.Now()
-	var playbacks []Playback
-	var synth time.Duration
-	var audioSeconds float64
-	for i, sentence := range SplitSentences(text) {
-		t0 := p.opts.Now()
-		audio, err := p.opts.TTS.Synthesize(ctx, sentence)
-		if err != nil {
-			return fmt.Errorf("tts %s: %w", p.opts.TTS.Name(), err)
-		}
-		synth += p.opts.Now().Sub(t0)
-		audioSeconds += audio.Seconds()
-		if i == 0 {
-			m.TTSFirstAudio = ms(p.opts.Now().Sub(start))
-		}
-		pb, err := p.opts.Player.Play(ctx, audio.Samples, audio.SampleRate)
-		if err != nil {
-			return fmt.Errorf("playback: %w", err)
-		}
-		playbacks = append(playbacks, pb)
-	}
-	if audioSeconds > 0 {
-		m.TTSRTF = synth.Seconds() / audioSeconds
-	}
-	queued := p.opts.Now()
-	for _, pb := range playbacks {
-		if err := pb.Wait(ctx); err != nil {
-			return fmt.Errorf("playback: %w", err)
-		}
-	}
-	if len(playbacks) > 0 {
-		if at, ok := playbacks[0].Started(); ok {
-			m.PlaybackStart = ms(at.Sub(queued))
-			m.VoiceToVoice = ms(at.Sub(u.speechEnd))
-		}
-	}
-	return nil
+// sentenceSplitter is the default Splitter: whole sentences, released as
+// soon as the space after their end arrives.
+type sentenceSplitter struct {
+	buf string
 }
 
-// stopSpeaking keeps the microphone ignored for the echo tail, then resumes.
-func (p *Pipeline) stopSpeaking(ctx context.Context) {
-	if p.opts.EchoTail > 0 {
-		t := time.NewTimer(p.opts.EchoTail)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
+// Push implements Splitter.
+func (s *sentenceSplitter) Push(delta string) []string {
+	s.buf += delta
+	end := lastSentenceEnd(s.buf)
+	if end == 0 {
+		return nil
+	}
+	done := s.buf[:end]
+	s.buf = s.buf[end:]
+	return SplitSentences(done)
+}
+
+// Flush implements Splitter.
+func (s *sentenceSplitter) Flush() []string {
+	rest := SplitSentences(s.buf)
+	s.buf = ""
+	return rest
+}
+
+// lastSentenceEnd returns the index just past the last sentence end that is
+// followed by a space, or 0.
+func lastSentenceEnd(text string) int {
+	for i := len(text) - 2; i >= 0; i-- {
+		if c := text[i]; (c == '.' || c == '!' || c == '?') && text[i+1] == ' ' {
+			return i + 1
 		}
 	}
-	p.speaking.Store(false)
+	return 0
 }
 
 // SplitSentences cuts text after sentence-ending punctuation followed by a

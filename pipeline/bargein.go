@@ -1,0 +1,74 @@
+package pipeline
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// turnControl knows the turn being answered, so that a barge-in can cancel
+// it, and which turns were cancelled, so that their events stay out of the
+// UI (they are still logged).
+type turnControl struct {
+	mu        sync.Mutex
+	turn      TurnID
+	cancel    context.CancelFunc
+	cancelled TurnID // every turn up to this one was cut short
+}
+
+// beginTurn records the turn now being answered.
+func (p *Pipeline) beginTurn(turn TurnID, cancel context.CancelFunc) {
+	p.turns.mu.Lock()
+	defer p.turns.mu.Unlock()
+	p.turns.turn, p.turns.cancel = turn, cancel
+}
+
+// endTurn forgets the turn once its answer is over.
+func (p *Pipeline) endTurn(turn TurnID) {
+	p.turns.mu.Lock()
+	defer p.turns.mu.Unlock()
+	if p.turns.turn == turn {
+		p.turns.turn, p.turns.cancel = 0, nil
+	}
+}
+
+// cancelled reports whether turn was cut short by a barge-in.
+func (p *Pipeline) cancelled(turn TurnID) bool {
+	p.turns.mu.Lock()
+	defer p.turns.mu.Unlock()
+	return turn != 0 && turn <= p.turns.cancelled
+}
+
+// interrupt stops playback at once and cancels the turn being answered
+// (its LLM stream and pending synthesis). It returns how long stopping took.
+func (p *Pipeline) interrupt() time.Duration {
+	t0 := p.opts.Now()
+	p.opts.Player.Flush()
+	p.turns.mu.Lock()
+	if p.turns.cancel != nil {
+		p.turns.cancelled = max(p.turns.cancelled, p.turns.turn)
+		p.turns.cancel()
+	}
+	p.turns.mu.Unlock()
+	p.speaking.Store(false)
+	return p.opts.Now().Sub(t0)
+}
+
+// SetBargeIn lets speech interrupt a reply (true) or not.
+func (p *Pipeline) SetBargeIn(on bool) {
+	p.bargeIn.Store(on)
+}
+
+// BargeIn reports whether speech may interrupt a reply.
+func (p *Pipeline) BargeIn() bool {
+	return p.bargeIn.Load()
+}
+
+// visible reports whether an event may reach the reader: events of a turn
+// cut short stay in the log only, except the notice that it was cut.
+func (p *Pipeline) visible(ev Event) bool {
+	if ev.Kind == KindInterrupted || ev.Kind == KindState {
+		return true
+	}
+	return !p.cancelled(ev.Turn)
+}
