@@ -45,11 +45,11 @@ func (c controller) SetPushToTalk(on bool) {
 	c.p.SetPushToTalk(on)
 }
 
-// SetBargeIn implements ui.Controller. parley is half-duplex for now, so
-// the switch is recorded and the user is told it has no effect yet.
+// SetBargeIn implements ui.Controller.
 func (c controller) SetBargeIn(on bool) {
+	c.p.SetBargeIn(on)
 	if on {
-		c.p.Notify("barge-in is not available yet: parley ignores the microphone while it speaks (half-duplex)")
+		c.p.Notify(fmt.Sprintf("barge-in on: speak to interrupt parley (while it speaks, speech needs probability %.2f)", c.s.cfg.VAD.PlaybackThreshold))
 	}
 }
 

@@ -83,6 +83,9 @@ func (s *session) newPipeline(log *pipeline.Log) (*pipeline.Pipeline, error) {
 		ASR: s.asr, Responder: s.llm, TTS: s.tts, Player: speakerAdapter{sp: s.speaker},
 		Log: log, HalfDuplex: s.cfg.Conversation.HalfDuplex && s.mic != nil,
 		EchoTail: echoTail, Notices: s.notices,
+		PartialInterval:   s.cfg.ASR.PartialInterval.Duration,
+		BargeIn:           s.cfg.Conversation.BargeIn,
+		PlaybackThreshold: float32(s.cfg.VAD.PlaybackThreshold),
 	})
 }
 

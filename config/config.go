@@ -62,6 +62,9 @@ type VAD struct {
 	PreRoll Duration `toml:"pre_roll"`
 	// MaxUtterance cuts an utterance that runs longer.
 	MaxUtterance Duration `toml:"max_utterance"`
+	// PlaybackThreshold is the speech probability needed to interrupt
+	// parley while it speaks when echo cancellation is off.
+	PlaybackThreshold float64 `toml:"playback_threshold"`
 }
 
 // ASR is the [asr] table.
@@ -70,6 +73,9 @@ type ASR struct {
 	Engine string `toml:"engine"`
 	// Device is where ONNX ASR models run: "cpu" or "cuda:N".
 	Device string `toml:"device"`
+	// PartialInterval is how often a partial transcript is produced while
+	// the user speaks.
+	PartialInterval Duration `toml:"partial_interval"`
 	// Pocketsphinx configures the embedded CPU engine.
 	Pocketsphinx Pocketsphinx `toml:"pocketsphinx"`
 }
@@ -137,8 +143,11 @@ type GPU struct {
 
 // Conversation is the [conversation] table.
 type Conversation struct {
-	// HalfDuplex ignores the microphone while parley speaks.
+	// HalfDuplex ignores the microphone while parley speaks (unless
+	// barge-in is on).
 	HalfDuplex bool `toml:"half_duplex"`
+	// BargeIn lets the user interrupt parley by speaking.
+	BargeIn bool `toml:"barge_in"`
 }
 
 // Log is the [log] table.

@@ -23,6 +23,7 @@ func (c Config) Validate() error {
 	add(c.VAD.validate())
 	add(oneOf("asr.engine", c.ASR.Engine, "auto", "pocketsphinx"))
 	add(device("asr.device", c.ASR.Device))
+	add(durationIn("asr.partial_interval", c.ASR.PartialInterval, 50*time.Millisecond, 10*time.Second))
 	add(oneOf("llm.engine", c.LLM.Engine, "offline"))
 	add(oneOf("tts.engine", c.TTS.Engine, "auto", "flite"))
 	add(device("tts.device", c.TTS.Device))
@@ -43,6 +44,7 @@ func (v VAD) validate() error {
 		durationIn("vad.min_silence", v.MinSilence, 32*time.Millisecond, 10*time.Second),
 		durationIn("vad.pre_roll", v.PreRoll, 0, 2*time.Second),
 		durationIn("vad.max_utterance", v.MaxUtterance, time.Second, 10*time.Minute),
+		floatIn("vad.playback_threshold", v.PlaybackThreshold, v.Threshold, 1),
 	)
 }
 
