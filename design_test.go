@@ -24,6 +24,7 @@ var allowedImports = []struct {
 	{"parley/pipeline/llm", nil},
 	{"parley/pipeline", []string{"parley/audio", "parley/gpu", "parley/pipeline/"}},
 	{"parley/models", nil},
+	{"parley/bench", []string{"parley/gpu", "parley/audio", "parley/pipeline/asr", "parley/pipeline/tts", "parley/models"}},
 	{"parley/ui", []string{"parley/pipeline", "parley/gpu", "parley/ui/"}},
 	{"parley/internal/", []string{"parley/models"}},
 }

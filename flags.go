@@ -15,11 +15,15 @@ type options struct {
 	fast         bool
 	inputDevice  string
 	outputDevice string
+	args         []string // models and transcribe: their own arguments, parsed by them
 }
 
 // parseFlags parses the flags of command name ("" is the assistant itself).
 func parseFlags(name string, args []string, stderr io.Writer) (options, error) {
 	var o options
+	if name == "models" || name == "transcribe" {
+		return options{args: args}, nil
+	}
 	fs := flag.NewFlagSet("parley "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.configPath, "config", "", "configuration `file` applied over the defaults")

@@ -55,6 +55,10 @@ func dispatch(ctx context.Context, name string, opts options, stdout, stderr io.
 		return listDevices(ctx, stdout)
 	case "doctor":
 		return doctor(ctx, opts, stdout)
+	case "models":
+		return modelsCommand(ctx, opts.args, stdout, stderr)
+	case "transcribe":
+		return transcribeCommand(ctx, opts.args, stdout, stderr)
 	case "":
 		loaded, err := config.Load(defaultConfig, config.DefaultLocations(opts.configPath))
 		if err != nil {
@@ -65,5 +69,5 @@ func dispatch(ctx context.Context, name string, opts options, stdout, stderr io.
 		}
 		return runTUI(ctx, loaded, opts, stderr)
 	}
-	return fmt.Errorf("unknown command %q; commands: devices, doctor (or none to start parley)", name)
+	return fmt.Errorf("unknown command %q; commands: devices, doctor, models, transcribe (or none to start parley)", name)
 }

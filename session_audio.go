@@ -65,14 +65,7 @@ func pick(flagValue, configValue string) string {
 
 // newPipeline wires the session's parts into a pipeline.
 func (s *session) newPipeline(log *pipeline.Log) (*pipeline.Pipeline, error) {
-	seg, err := audio.NewSegmenter(audio.SegmenterOptions{
-		Threshold:    float32(s.cfg.VAD.Threshold),
-		NegThreshold: float32(s.cfg.VAD.NegThreshold),
-		MinSpeech:    s.cfg.VAD.MinSpeech.Duration,
-		MinSilence:   s.cfg.VAD.MinSilence.Duration,
-		PreRoll:      s.cfg.VAD.PreRoll.Duration,
-		MaxUtterance: s.cfg.VAD.MaxUtterance.Duration,
-	})
+	seg, err := audio.NewSegmenter(segmenterOptions(s.cfg))
 	if err != nil {
 		return nil, fmt.Errorf("vad: %w", err)
 	}

@@ -24,3 +24,9 @@ func CacheDir() string {
 func SileroVADPath() string {
 	return filepath.Join(CacheDir(), "models", "silero_vad_v5.onnx")
 }
+
+// ModelsDir returns $XDG_CACHE_HOME/parley/models, where `parley models
+// pull` installs each model (in the folder its catalog entry names).
+func ModelsDir() string {
+	return filepath.Join(CacheDir(), "models")
+}
