@@ -7,11 +7,13 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"parley/audio"
 	"parley/config"
 	"parley/gpu"
 	"parley/pipeline/asr"
+	"parley/pipeline/llm"
 	"parley/pipeline/tts"
 )
 
@@ -149,21 +151,51 @@ func orNA(v *float64) string {
 
 func (r *report) models(ctx context.Context, cfg config.Config, rt *gpu.Runtime) {
 	r.section("Models")
-	vadPath := vadModelPath(cfg)
-	switch _, err := os.Stat(vadPath); {
-	case cfg.VAD.Engine == "energy":
-		r.line("VAD: energy detector (vad.engine = \"energy\")")
-	case err != nil && cfg.VAD.Engine == "silero":
-		r.block("VAD: Silero model missing: %s (run make setup, or set vad.model)", vadPath)
-	case err != nil:
-		r.warn("VAD: Silero model missing: %s; using the energy detector (run make setup, or set vad.model)", vadPath)
-	case rt == nil:
-		r.warn("VAD: Silero model found at %s, but ONNX Runtime did not load; using the energy detector", vadPath)
-	default:
-		r.line("VAD: Silero VAD v5 at %s", vadPath)
+	s := &session{cfg: cfg, rt: rt}
+	choose := []struct {
+		role string
+		pick func() (modelChoice, error)
+	}{{"VAD", s.chooseVAD}, {"ASR", s.chooseASR}, {"TTS", s.chooseTTS}}
+	for _, c := range choose {
+		choice, err := c.pick()
+		if err != nil {
+			r.block("%s: %v", c.role, err)
+			continue
+		}
+		r.line("%s: %s", c.role, choice.reason)
+		if choice.engine == "pocketsphinx" {
+			r.asrModel(ctx, cfg)
+		}
+		if choice.engine == "flite" {
+			r.ttsVoice(ctx, cfg)
+		}
 	}
-	r.asrModel(ctx, cfg)
-	r.ttsVoice(ctx, cfg)
+	r.llm(ctx, cfg)
+}
+
+// llm says who answers and whether the server answers now.
+func (r *report) llm(ctx context.Context, cfg config.Config) {
+	c := cfg.LLM
+	if c.Engine == "offline" {
+		r.line("LLM: the offline responder (llm.engine = \"offline\")")
+		return
+	}
+	client, err := llm.NewOpenAI(llm.OpenAIOptions{BaseURL: c.BaseURL, Model: c.Model, APIKey: llm.APIKeyFromEnv()})
+	if err != nil {
+		r.block("LLM: %v", err)
+		return
+	}
+	probeCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := client.Probe(probeCtx); err != nil {
+		if c.Engine == "openai" {
+			r.block("LLM: %v (llm.engine = \"openai\" has no offline stand-in)", err)
+			return
+		}
+		r.warn("LLM: %v; the offline responder answers until the server is back", err)
+		return
+	}
+	r.line("LLM: %s at %s answers", c.Model, c.BaseURL)
 }
 
 func (r *report) asrModel(ctx context.Context, cfg config.Config) {
@@ -176,7 +208,7 @@ func (r *report) asrModel(ctx context.Context, cfg config.Config) {
 		return
 	}
 	_ = engine.Close()
-	r.line("ASR: pocketsphinx (en-us) with model %s (chosen: no ONNX ASR model is installed)", ps.ModelDir)
+	r.line("     pocketsphinx en-us model %s loads", ps.ModelDir)
 }
 
 func (r *report) ttsVoice(ctx context.Context, cfg config.Config) {
@@ -186,7 +218,7 @@ func (r *report) ttsVoice(ctx context.Context, cfg config.Config) {
 		return
 	}
 	_ = engine.Close()
-	r.line("TTS: %s", engine.Name())
+	r.line("     %s loads", engine.Name())
 }
 
 // errNoTUI indicates that the TUI cannot start on this terminal.

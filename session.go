@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,15 +27,22 @@ type session struct {
 	gpus     *gpu.Manager
 	vad      pipeline.VAD
 	vadName  string
-	asr      asr.Engine
-	tts      tts.Engine
-	llm      llm.Responder
-	source   pipeline.Source
-	mic      *audio.Mic
-	speaker  *audio.Speaker
-	log      *pipeline.Log
-	notices  []string
-	closers  []func() error
+	// The engines chosen for each role, and why.
+	vadChoice, asrChoice, ttsChoice modelChoice
+	// llmWatch probes an unreachable LLM server while parley runs (nil
+	// when there is nothing to probe).
+	llmWatch func(context.Context) error
+	// pipe is the running pipeline, for notices from background checks.
+	pipe    *pipeline.Pipeline
+	asr     asr.Engine
+	tts     tts.Engine
+	llm     llm.Responder
+	source  pipeline.Source
+	mic     *audio.Mic
+	speaker *audio.Speaker
+	log     *pipeline.Log
+	notices []string
+	closers []func() error
 }
 
 // startConversation opens a session, its conversation log and the pipeline
@@ -68,7 +74,7 @@ func openSession(ctx context.Context, loaded config.Loaded, opts options) (*sess
 	if err := os.MkdirAll(s.stateDir, 0o755); err != nil {
 		return nil, fmt.Errorf("state folder %s (log.dir): %w", s.stateDir, err)
 	}
-	steps := []func(context.Context, options) error{s.openRuntime, s.openVAD, s.openASR, s.openTTS, s.openLLM, s.openSource, s.openSpeaker}
+	steps := []func(context.Context, options) error{s.openRuntime, s.openModels, s.openVAD, s.openASR, s.openTTS, s.openLLM, s.openSource, s.openSpeaker}
 	for _, step := range steps {
 		if err := step(ctx, opts); err != nil {
 			s.Close()
@@ -153,49 +159,26 @@ func vadModelPath(cfg config.Config) string {
 	return models.SileroVADPath()
 }
 
-func (s *session) openVAD(ctx context.Context, _ options) error {
-	if s.cfg.VAD.Engine != "energy" {
-		err := s.openSilero(ctx)
-		if err == nil {
-			return nil
-		}
-		if s.cfg.VAD.Engine == "silero" {
+// openVAD builds the chosen VAD: Silero on the gpu manager's "vad" model,
+// or the energy detector.
+func (s *session) openVAD(context.Context, options) error {
+	if s.vadChoice.engine == "silero" {
+		model, err := s.gpus.Model("vad")
+		if err != nil {
 			return err
 		}
-		s.note("VAD: energy detector, because %v", err)
+		silero, err := audio.NewSileroVAD(model)
+		if err != nil {
+			return fmt.Errorf("Silero model %s: %w", s.vadChoice.onnx, err)
+		}
+		s.vad, s.vadName = silero, "silero"
+		return nil
 	}
 	energy, err := audio.NewEnergyVAD(audio.DefaultEnergyOptions())
 	if err != nil {
 		return fmt.Errorf("energy VAD: %w", err)
 	}
 	s.vad, s.vadName = energy, "energy"
-	return nil
-}
-
-func (s *session) openSilero(ctx context.Context) error {
-	path := vadModelPath(s.cfg)
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("the Silero model is missing: %s (run make setup, or set vad.model): %w", path, errors.Unwrap(err))
-	}
-	if s.rt == nil {
-		return fmt.Errorf("Silero needs ONNX Runtime, which did not load (onnx.library)")
-	}
-	mgr, err := gpu.NewManager(ctx, gpu.ManagerDeps{Runtime: s.rt, Monitor: s.monitor}, s.gpuOptions(),
-		[]gpu.ModelSpec{{Name: "vad", Path: path, Device: s.cfg.VAD.Device, Weight: s.cfg.GPU.Weights["vad"],
-			IntraOpThreads: 1, InterOpThreads: 1}})
-	if err != nil {
-		return fmt.Errorf("Silero model %s: %w", path, err)
-	}
-	s.onClose(mgr.Close)
-	model, err := mgr.Model("vad")
-	if err != nil {
-		return err
-	}
-	silero, err := audio.NewSileroVAD(model)
-	if err != nil {
-		return fmt.Errorf("Silero model %s: %w", path, err)
-	}
-	s.vad, s.gpus, s.vadName = silero, mgr, "silero"
 	return nil
 }
 
@@ -208,31 +191,59 @@ func (s *session) gpuOptions() gpu.Options {
 	}
 }
 
+// openASR builds the chosen speech recogniser.
 func (s *session) openASR(ctx context.Context, _ options) error {
-	ps := s.cfg.ASR.Pocketsphinx
-	engine, err := asr.NewPocketsphinx(ctx, asr.PocketsphinxOptions{
-		ModelDir: ps.ModelDir, Dict: ps.Dict, LM: ps.LM,
-		LogFile: filepath.Join(s.stateDir, "pocketsphinx.log"),
-	})
+	engine, err := s.newASR(ctx)
 	if err != nil {
 		return fmt.Errorf("ASR: %w", err)
 	}
 	s.onClose(engine.Close)
 	s.asr = engine
+	s.note("ASR: %s", s.asrChoice.reason)
 	return nil
 }
 
+func (s *session) newASR(ctx context.Context) (asr.Engine, error) {
+	if s.asrChoice.onnx == "" {
+		ps := s.cfg.ASR.Pocketsphinx
+		return asr.NewPocketsphinx(ctx, asr.PocketsphinxOptions{
+			ModelDir: ps.ModelDir, Dict: ps.Dict, LM: ps.LM,
+			LogFile: filepath.Join(s.stateDir, "pocketsphinx.log"),
+		})
+	}
+	model, err := s.gpus.Model("asr")
+	if err != nil {
+		return nil, err
+	}
+	mo := asr.ModelOptions{Dir: s.asrChoice.dir, PreferInt8: s.cfg.ASR.Device == "cpu", Runner: model}
+	if s.asrChoice.engine == "paraformer" {
+		return asr.NewParaformer(ctx, asr.ParaformerOptions{ModelOptions: mo})
+	}
+	sv := s.cfg.ASR.SenseVoice
+	return asr.NewSenseVoice(ctx, asr.SenseVoiceOptions{ModelOptions: mo, Language: sv.Language, ITN: sv.ITN})
+}
+
+// openTTS builds the chosen speech synthesiser.
 func (s *session) openTTS(ctx context.Context, _ options) error {
-	engine, err := tts.NewFlite(ctx, tts.FliteOptions{Voice: s.cfg.TTS.Flite.Voice})
+	engine, err := s.newTTS(ctx)
 	if err != nil {
 		return fmt.Errorf("TTS: %w", err)
 	}
 	s.onClose(engine.Close)
 	s.tts = engine
+	s.note("TTS: %s", s.ttsChoice.reason)
 	return nil
 }
 
-func (s *session) openLLM(context.Context, options) error {
-	s.llm = llm.NewOffline(llm.OfflineOptions{})
-	return nil
+func (s *session) newTTS(ctx context.Context) (tts.Engine, error) {
+	if s.ttsChoice.engine != "piper" {
+		return tts.NewFlite(ctx, tts.FliteOptions{Voice: s.cfg.TTS.Flite.Voice})
+	}
+	model, err := s.gpus.Model("tts")
+	if err != nil {
+		return nil, err
+	}
+	p := s.cfg.TTS.Piper
+	return tts.NewPiper(ctx, tts.PiperOptions{ConfigPath: s.ttsChoice.json, Runner: model,
+		LengthScale: p.LengthScale, NoiseScale: p.NoiseScale, NoiseW: p.NoiseW, Speaker: p.Speaker})
 }

@@ -70,16 +70,19 @@ func (s *session) newPipeline(log *pipeline.Log) (*pipeline.Pipeline, error) {
 		return nil, fmt.Errorf("vad: %w", err)
 	}
 	s.note("listening on %s; VAD %s; ASR %s on %s; TTS %s on %s; answers: %s",
-		s.inputName(), s.vadName, s.asr.Name(), s.asr.Device(), s.tts.Name(), s.tts.Device(), s.llm.Name())
-	return pipeline.New(pipeline.Options{
+		s.inputName(), s.vadName, s.asr.Name(), s.asr.Device(), s.tts.Name(), s.tts.Device(), s.llmName())
+	p, err := pipeline.New(pipeline.Options{
 		Source: s.source, VAD: s.vad, Segmenter: segmenterAdapter{seg: seg},
 		ASR: s.asr, Responder: s.llm, TTS: s.tts, Player: speakerAdapter{sp: s.speaker},
 		Log: log, HalfDuplex: s.cfg.Conversation.HalfDuplex && s.mic != nil,
 		EchoTail: echoTail, Notices: s.notices,
 		PartialInterval:   s.cfg.ASR.PartialInterval.Duration,
+		NewSplitter:       s.newSplitter,
 		BargeIn:           s.cfg.Conversation.BargeIn,
 		PlaybackThreshold: float32(s.cfg.VAD.PlaybackThreshold),
 	})
+	s.pipe = p
+	return p, err
 }
 
 func (s *session) inputName() string {
@@ -97,6 +100,11 @@ const gpuWatchInterval = 2 * time.Second
 // manager checks free memory and moves the lowest-priority model to the CPU
 // under pressure (its state then says why).
 func (s *session) run(ctx context.Context, p *pipeline.Pipeline) error {
+	if s.llmWatch != nil {
+		watchCtx, stop := context.WithCancel(ctx)
+		defer stop()
+		go func() { _ = s.llmWatch(watchCtx) }()
+	}
 	if s.gpus != nil && s.gpus.GPUUnavailable() == "" {
 		watchCtx, stop := context.WithCancel(ctx)
 		defer stop()

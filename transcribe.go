@@ -138,7 +138,7 @@ func openTranscriber(ctx context.Context, o transcribeOptions, stderr io.Writer)
 	if err := os.MkdirAll(s.stateDir, 0o755); err != nil {
 		return nil, fmt.Errorf("state folder %s (log.dir): %w", s.stateDir, err)
 	}
-	for _, step := range []func(context.Context, options) error{s.openRuntime, s.openVAD, s.openASR} {
+	for _, step := range []func(context.Context, options) error{s.openRuntime, s.openModels, s.openVAD, s.openASR} {
 		if err := step(ctx, options{configPath: o.configPath}); err != nil {
 			s.Close()
 			return nil, err

@@ -69,8 +69,19 @@ type VAD struct {
 
 // ASR is the [asr] table.
 type ASR struct {
-	// Engine is "auto" or "pocketsphinx".
+	// Engine is "auto" (SenseVoice, then Paraformer, when installed, else
+	// pocketsphinx), "sensevoice", "paraformer" or "pocketsphinx".
 	Engine string `toml:"engine"`
+	// BatchSize is how many utterances an ONNX engine decodes at once.
+	BatchSize int `toml:"batch_size"`
+	// Parallel is how many batches run at the same time.
+	Parallel int `toml:"parallel"`
+	// MaxChunkSeconds cuts longer utterances at their quietest point.
+	MaxChunkSeconds float64 `toml:"max_chunk_seconds"`
+	// SenseVoice configures the SenseVoice-small engine.
+	SenseVoice SenseVoice `toml:"sensevoice"`
+	// Paraformer configures the Paraformer engine.
+	Paraformer Paraformer `toml:"paraformer"`
 	// Device is where ONNX ASR models run: "cpu" or "cuda:N".
 	Device string `toml:"device"`
 	// PartialInterval is how often a partial transcript is produced while
@@ -90,20 +101,74 @@ type Pocketsphinx struct {
 	LM string `toml:"lm"`
 }
 
+// SenseVoice is the [asr.sensevoice] table.
+type SenseVoice struct {
+	// ModelDir holds model.onnx or model.int8.onnx and tokens.txt; "" uses
+	// the installed sensevoice-small model.
+	ModelDir string `toml:"model_dir"`
+	// Language is auto, zh, en, yue, ja or ko.
+	Language string `toml:"language"`
+	// ITN turns on inverse text normalisation (numbers, punctuation).
+	ITN bool `toml:"itn"`
+}
+
+// Paraformer is the [asr.paraformer] table.
+type Paraformer struct {
+	// ModelDir holds the model, tokens and am.mvn; "" uses an installed
+	// paraformer-large model.
+	ModelDir string `toml:"model_dir"`
+}
+
 // LLM is the [llm] table.
 type LLM struct {
-	// Engine is "offline", the built-in responder.
+	// Engine is "auto" (the server, with the offline responder while it
+	// cannot be reached), "openai" (the server only) or "offline".
 	Engine string `toml:"engine"`
+	// BaseURL is the OpenAI-compatible endpoint.
+	BaseURL string `toml:"base_url"`
+	// Model is the model name the server knows.
+	Model string `toml:"model"`
+	// SystemPrompt sets the assistant's manner.
+	SystemPrompt string `toml:"system_prompt"`
+	// Temperature is the sampling temperature; negative leaves it to the server.
+	Temperature float64 `toml:"temperature"`
+	// MaxTokens bounds a reply (0 = the server's default).
+	MaxTokens int `toml:"max_tokens"`
+	// Timeout bounds the wait for the first token and between tokens.
+	Timeout Duration `toml:"timeout"`
+	// Retries is how often a failed request is retried before the first token.
+	Retries int `toml:"retries"`
+	// MaxHistoryChars bounds the conversation sent with each request.
+	MaxHistoryChars int `toml:"max_history_chars"`
+	// CheckInterval is how often an unreachable server is probed again.
+	CheckInterval Duration `toml:"check_interval"`
 }
 
 // TTS is the [tts] table.
 type TTS struct {
-	// Engine is "auto" or "flite".
+	// Engine is "auto" (Piper when a voice is installed, else flite),
+	// "piper" or "flite".
 	Engine string `toml:"engine"`
 	// Device is where ONNX TTS models run: "cpu" or "cuda:N".
 	Device string `toml:"device"`
 	// Flite configures the embedded CPU engine.
 	Flite Flite `toml:"flite"`
+	// Piper configures Piper voices.
+	Piper Piper `toml:"piper"`
+}
+
+// Piper is the [tts.piper] table.
+type Piper struct {
+	// Model is a voice .onnx file (with its .onnx.json beside it) or a
+	// folder holding one; "" uses the installed lessac-medium voice.
+	Model string `toml:"model"`
+	// Speaker is a speaker name or id for multi-speaker voices.
+	Speaker string `toml:"speaker"`
+	// LengthScale slows (>1) or speeds (<1) speech; 0 takes the voice's.
+	LengthScale float64 `toml:"length_scale"`
+	// NoiseScale and NoiseW vary the voice; 0 takes the voice's.
+	NoiseScale float64 `toml:"noise_scale"`
+	NoiseW     float64 `toml:"noise_w"`
 }
 
 // Flite is the [tts.flite] table.
@@ -148,6 +213,13 @@ type Conversation struct {
 	HalfDuplex bool `toml:"half_duplex"`
 	// BargeIn lets the user interrupt parley by speaking.
 	BargeIn bool `toml:"barge_in"`
+	// FirstClauseChars lets the first spoken unit end at a clause once it
+	// is this long, so the first audio comes early (0 = off).
+	FirstClauseChars int `toml:"first_clause_chars"`
+	// MaxUnitChars cuts a spoken unit that runs longer (0 = no limit).
+	MaxUnitChars int `toml:"max_unit_chars"`
+	// CodeNote is said instead of reading a code block aloud.
+	CodeNote string `toml:"code_note"`
 }
 
 // Log is the [log] table.

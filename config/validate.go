@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -21,11 +22,20 @@ func (c Config) Validate() error {
 	add(oneOf("audio.backend", c.Audio.Backend, "auto", "pulseaudio", "alsa", "null"))
 	add(durationIn("audio.capture_buffer", c.Audio.CaptureBuffer, 100*time.Millisecond, time.Minute))
 	add(c.VAD.validate())
-	add(oneOf("asr.engine", c.ASR.Engine, "auto", "pocketsphinx"))
+	add(oneOf("asr.engine", c.ASR.Engine, "auto", "sensevoice", "paraformer", "pocketsphinx"))
+	add(intIn("asr.batch_size", c.ASR.BatchSize, 1, 64))
+	add(intIn("asr.parallel", c.ASR.Parallel, 1, 32))
+	add(floatIn("asr.max_chunk_seconds", c.ASR.MaxChunkSeconds, 2, 60))
+	add(oneOf("asr.sensevoice.language", c.ASR.SenseVoice.Language, "auto", "zh", "en", "yue", "ja", "ko"))
 	add(device("asr.device", c.ASR.Device))
 	add(durationIn("asr.partial_interval", c.ASR.PartialInterval, 50*time.Millisecond, 10*time.Second))
-	add(oneOf("llm.engine", c.LLM.Engine, "offline"))
-	add(oneOf("tts.engine", c.TTS.Engine, "auto", "flite"))
+	add(c.LLM.validate())
+	add(oneOf("tts.engine", c.TTS.Engine, "auto", "piper", "flite"))
+	add(floatIn("tts.piper.length_scale", c.TTS.Piper.LengthScale, 0, 5))
+	add(floatIn("tts.piper.noise_scale", c.TTS.Piper.NoiseScale, 0, 2))
+	add(floatIn("tts.piper.noise_w", c.TTS.Piper.NoiseW, 0, 2))
+	add(intIn("conversation.first_clause_chars", c.Conversation.FirstClauseChars, 0, 200))
+	add(c.Conversation.validateUnits())
 	add(device("tts.device", c.TTS.Device))
 	add(oneOf("tts.flite.voice", c.TTS.Flite.Voice, "slt", "kal16", "rms", "awb"))
 	add(intIn("onnx.intra_op_threads", c.ONNX.IntraOpThreads, 0, 256))
@@ -46,6 +56,32 @@ func (v VAD) validate() error {
 		durationIn("vad.max_utterance", v.MaxUtterance, time.Second, 10*time.Minute),
 		floatIn("vad.playback_threshold", v.PlaybackThreshold, v.Threshold, 1),
 	)
+}
+
+func (l LLM) validate() error {
+	errs := []error{
+		oneOf("llm.engine", l.Engine, "auto", "openai", "offline"),
+		floatIn("llm.temperature", l.Temperature, -1, 2),
+		intIn("llm.max_tokens", l.MaxTokens, 0, 32768),
+		durationIn("llm.timeout", l.Timeout, time.Second, 10*time.Minute),
+		intIn("llm.retries", l.Retries, 0, 10),
+		intIn("llm.max_history_chars", l.MaxHistoryChars, 500, 1000000),
+		durationIn("llm.check_interval", l.CheckInterval, time.Second, 10*time.Minute),
+	}
+	if u, err := url.Parse(l.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("llm.base_url: %w: %q; want an http or https URL such as http://127.0.0.1:11434/v1", ErrInvalidValue, l.BaseURL))
+	}
+	if l.Engine != "offline" && strings.TrimSpace(l.Model) == "" {
+		errs = append(errs, fmt.Errorf("llm.model: %w: empty; name the model the server serves (e.g. llama3.2)", ErrInvalidValue))
+	}
+	return errors.Join(errs...)
+}
+
+func (c Conversation) validateUnits() error {
+	if c.MaxUnitChars == 0 {
+		return nil
+	}
+	return intIn("conversation.max_unit_chars", c.MaxUnitChars, 40, 2000)
 }
 
 func (g GPU) validate() error {
