@@ -21,7 +21,7 @@ type options struct {
 // parseFlags parses the flags of command name ("" is the assistant itself).
 func parseFlags(name string, args []string, stderr io.Writer) (options, error) {
 	var o options
-	if name == "models" || name == "transcribe" {
+	if name == "models" || name == "transcribe" || name == "bench" {
 		return options{args: args}, nil
 	}
 	fs := flag.NewFlagSet("parley "+name, flag.ContinueOnError)

@@ -7,6 +7,9 @@
 //	parley --headless [flags] print one line per event instead of the TUI
 //	parley devices            list capture and playback devices
 //	parley doctor             explain what parley found and whether it can run
+//	parley transcribe FILE... print transcripts (--json for segments, device, RTF)
+//	parley models list|pull|verify   the model catalog: download, check, install
+//	parley bench              CPU vs GPU: speed, memory, identical outputs
 package main
 
 import (
@@ -55,6 +58,8 @@ func dispatch(ctx context.Context, name string, opts options, stdout, stderr io.
 		return listDevices(ctx, stdout)
 	case "doctor":
 		return doctor(ctx, opts, stdout)
+	case "bench":
+		return benchCommand(ctx, opts.args, stdout, stderr)
 	case "models":
 		return modelsCommand(ctx, opts.args, stdout, stderr)
 	case "transcribe":
@@ -69,5 +74,5 @@ func dispatch(ctx context.Context, name string, opts options, stdout, stderr io.
 		}
 		return runTUI(ctx, loaded, opts, stderr)
 	}
-	return fmt.Errorf("unknown command %q; commands: devices, doctor, models, transcribe (or none to start parley)", name)
+	return fmt.Errorf("unknown command %q; commands: devices, doctor, transcribe, models, bench (or none to start parley)", name)
 }

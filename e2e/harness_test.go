@@ -174,11 +174,19 @@ func flite(t *testing.T, voice, dir, name, text string) string {
 // speakIntoMic plays a WAV into the virtual microphone and returns when done.
 func speakIntoMic(t *testing.T, wav string) {
 	t.Helper()
+	if err := playIntoMic(wav); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// playIntoMic is speakIntoMic for goroutines: it returns the error.
+func playIntoMic(wav string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if out, err := exec.CommandContext(ctx, "paplay", "-d", "mic_feed", wav).CombinedOutput(); err != nil {
-		t.Fatalf("paplay %s: %v\n%s", wav, err, out)
+		return fmt.Errorf("paplay %s: %w\n%s", wav, err, out)
 	}
+	return nil
 }
 
 // recorder captures the virtual speaker's monitor as 16 kHz s16le.

@@ -1,0 +1,519 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"parley/bench"
+	"parley/config"
+	"parley/models"
+	"parley/pipeline/asr"
+)
+
+const benchUsage = `Usage: parley bench [flags]
+
+Runs each installed model on each device over the same audio and reports,
+per model, device, batch size and parallelism: the real-time factor (RTF),
+the throughput (x real time), the latency of 3 s and 5 s chunks (p50, p95,
+p99), the peak resident and GPU memory of this process, and the GPU/CPU
+speed ratio. It then compares each device's outputs with the CPU's
+(identical text, max abs logit/probability difference, audio correlation)
+and states PASS or FAIL (exit status 1 on FAIL).
+
+The audio is flite speech made on the spot plus the librivox clips of
+pocketsphinx-testdata when installed, or the WAV files of --audio.
+A device that cannot be used gets a row that says why.
+
+With --soak, it instead transcribes looped audio for that long, moving the
+models between the devices every --switch-every, and fails when memory or
+goroutines grow beyond the bounds.
+
+Flags:
+`
+
+// benchOptions are the flags of `parley bench`.
+type benchOptions struct {
+	configPath    string
+	kinds         []string
+	devices       []string
+	batches       []int
+	parallels     []int
+	audio         []string
+	asrModels     []string
+	ttsModel      string
+	duration      time.Duration
+	repetitions   int
+	jsonPath      string
+	markdownPath  string
+	ascii         bool
+	tolerances    bench.Tolerances
+	soak          time.Duration
+	switchEvery   time.Duration
+	maxGrowthMiB  float64
+	maxGPUGrowth  float64
+	maxGoroutines int
+}
+
+// parseBenchFlags parses bench's own flags.
+func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
+	var o benchOptions
+	var kinds, devices, batches, parallels, audioPaths, asrModels string
+	fs := flag.NewFlagSet("parley bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.configPath, "config", "", "configuration `file` applied over the defaults")
+	fs.StringVar(&kinds, "models", "asr,tts,vad", "model `kinds` to run: asr, tts, vad")
+	fs.StringVar(&devices, "devices", "cpu,cuda:0", "`devices` to compare, the CPU first")
+	fs.StringVar(&batches, "batch", "1,4", "batch `sizes` for engines that batch (ONNX ASR)")
+	fs.StringVar(&parallels, "parallel", "1,2", "runs in flight at once, for engines safe to run in parallel")
+	fs.StringVar(&audioPaths, "audio", "", "WAV `file or folder` (comma-separated) instead of the generated speech")
+	fs.StringVar(&asrModels, "asr-model", "", "SenseVoice or Paraformer model `folder` (comma-separated) besides the installed ones")
+	fs.StringVar(&o.ttsModel, "tts-model", "", "Piper voice (`X.onnx` or its folder) besides the installed ones")
+	fs.DurationVar(&o.duration, "duration", 30*time.Second, "time budget of the timed runs (loading and warm-up come on top)")
+	fs.IntVar(&o.repetitions, "reps", 3, "most timed passes over the audio per row")
+	fs.StringVar(&o.jsonPath, "json", "", "also write the report as JSON to `file`")
+	fs.StringVar(&o.markdownPath, "markdown", "", "also write the report as Markdown to `file` (for docs/benchmarks.md)")
+	fs.BoolVar(&o.ascii, "ascii", false, "draw bars with ASCII characters (default: ui.unicode)")
+	fs.Float64Var(&o.tolerances.MaxAbsDiff, "max-diff", 0.05, "largest logit or probability difference that still passes")
+	fs.Float64Var(&o.tolerances.MinCorrelation, "min-corr", 0.99, "least TTS audio correlation that still passes")
+	fs.DurationVar(&o.soak, "soak", 0, "run the stability test for this `long` instead (e.g. 30m)")
+	fs.DurationVar(&o.switchEvery, "switch-every", 10*time.Second, "with --soak, move the models between devices this often")
+	fs.Float64Var(&o.maxGrowthMiB, "max-growth", 64, "with --soak, the RSS growth in `MiB` that fails")
+	fs.Float64Var(&o.maxGPUGrowth, "max-gpu-growth", 64, "with --soak, the GPU memory growth in `MiB` that fails")
+	fs.IntVar(&o.maxGoroutines, "max-goroutines", 10, "with --soak, the goroutine growth that fails")
+	fs.Usage = func() { fmt.Fprint(fs.Output(), benchUsage); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
+	}
+	o.kinds, o.devices, o.audio, o.asrModels = splitList(kinds), splitList(devices), splitList(audioPaths), splitList(asrModels)
+	var err error
+	if o.batches, err = intList("--batch", batches); err == nil {
+		o.parallels, err = intList("--parallel", parallels)
+	}
+	if err == nil {
+		err = o.validate()
+	}
+	return o, err
+}
+
+// validate checks the values that parsing alone cannot.
+func (o benchOptions) validate() error {
+	for _, k := range o.kinds {
+		if !slices.Contains([]string{"asr", "tts", "vad"}, k) {
+			return fmt.Errorf("bench: --models %q; allowed: asr, tts, vad", k)
+		}
+	}
+	for _, d := range o.devices {
+		if !validDevice(d) {
+			return fmt.Errorf("bench: --devices %q; want cpu or cuda:N", d)
+		}
+	}
+	switch {
+	case len(o.kinds) == 0 || len(o.devices) == 0:
+		return fmt.Errorf("bench: --models and --devices need at least one value")
+	case o.duration <= 0 || o.repetitions < 1:
+		return fmt.Errorf("bench: --duration and --reps must be positive")
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for f := range strings.SplitSeq(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// intList parses "1,2,4" into positive integers.
+func intList(flagName, s string) ([]int, error) {
+	var out []int
+	for _, f := range splitList(s) {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("bench: %s %q; want positive integers like 1,2,4", flagName, f)
+		}
+		out = append(out, n)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("bench: %s needs at least one value", flagName)
+	}
+	return out, nil
+}
+
+// benchCommand runs `parley bench`.
+func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseBenchFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	env, err := openBenchEnv(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer env.s.Close()
+	if o.soak > 0 {
+		return env.soak(ctx, stdout, stderr)
+	}
+	return env.bench(ctx, stdout, stderr)
+}
+
+// benchEnv is what a benchmark run builds once: the configuration, ONNX
+// Runtime and NVML (through the session's own steps), and the audio.
+type benchEnv struct {
+	o          benchOptions
+	s          *session
+	check      bench.GPUCheck
+	utterances []bench.Input
+	source     string // what the audio is, for the report
+}
+
+func openBenchEnv(ctx context.Context, o benchOptions) (*benchEnv, error) {
+	loaded, err := config.Load(defaultConfig, config.DefaultLocations(o.configPath))
+	if err != nil {
+		return nil, err
+	}
+	s := &session{cfg: loaded.Config, stateDir: stateDir(loaded.Config)}
+	if err := os.MkdirAll(s.stateDir, 0o755); err != nil {
+		return nil, fmt.Errorf("state folder %s (log.dir): %w", s.stateDir, err)
+	}
+	_ = s.openRuntime(ctx, options{}) // never fails: a missing runtime is a note, and the rows say why
+	env := &benchEnv{o: o, s: s, check: bench.GPUCheck{Runtime: s.rt, Monitor: s.monitor, Disabled: !s.cfg.GPU.Enabled}}
+	if s.rt == nil {
+		env.check.RuntimeErr = errors.New(strings.Join(s.notices, "; "))
+	}
+	if !o.ascii {
+		env.o.ascii = !s.cfg.UI.Unicode
+	}
+	if env.utterances, env.source, err = benchAudio(ctx, o, s.cfg.TTS.Flite.Voice); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return env, nil
+}
+
+// benchAudio is the user's WAV files, or flite speech plus the librivox
+// clips of pocketsphinx-testdata when installed.
+func benchAudio(ctx context.Context, o benchOptions, voice string) ([]bench.Input, string, error) {
+	if len(o.audio) > 0 {
+		in, err := bench.WAVInputs(o.audio)
+		return in, "WAV files: " + strings.Join(o.audio, ", "), err
+	}
+	in, err := bench.FliteSpeech(ctx, voice, bench.Sentences())
+	if err != nil {
+		return nil, "", err
+	}
+	clips, err := bench.LibrivoxClips(librivoxDir)
+	if err != nil {
+		return nil, "", err
+	}
+	source := fmt.Sprintf("%d flite/%s sentences", len(in), voice)
+	if len(clips) > 0 {
+		source += fmt.Sprintf(" and %d librivox clips (pocketsphinx-testdata)", len(clips))
+	}
+	return append(in, clips...), source, nil
+}
+
+// librivoxDir holds Debian's pocketsphinx-testdata clips.
+const librivoxDir = "/usr/share/pocketsphinx/test/data/librivox"
+
+// bench runs the benchmark and writes its reports.
+func (e *benchEnv) bench(ctx context.Context, stdout, stderr io.Writer) error {
+	plan := e.plan(ctx)
+	progress := bench.NewProgress(stderr, isTerminal(stderr), e.o.ascii)
+	plan.Options.OnProgress = progress.Update
+	rep, err := bench.Run(ctx, plan)
+	progress.Done()
+	if err != nil {
+		return err
+	}
+	rep.Machine = e.machine(ctx)
+	rep.Notes = e.notes(plan)
+	if err := bench.WriteText(stdout, rep, bench.TextOptions{ASCII: e.o.ascii}); err != nil {
+		return err
+	}
+	if err := e.writeFiles(rep, func(w io.Writer) error { return bench.WriteMarkdown(w, rep) }); err != nil {
+		return err
+	}
+	if rep.Verdict == bench.Fail {
+		return fmt.Errorf("bench: FAIL")
+	}
+	return nil
+}
+
+// plan is every target and the audio they share.
+func (e *benchEnv) plan(ctx context.Context) bench.Plan {
+	stream := bench.Stream(e.utterances)
+	chunks := []bench.Workload{bench.Chunks("3s", stream, 3), bench.Chunks("5s", stream, 5)}
+	sentences := bench.TextInputs(bench.Sentences())
+	return bench.Plan{
+		Targets:   e.targets(ctx),
+		Workloads: map[bench.Kind][]bench.Workload{bench.KindASR: chunks, bench.KindVAD: chunks, bench.KindTTS: {{Name: "sentence", Inputs: sentences}}},
+		Verify:    map[bench.Kind][]bench.Input{bench.KindASR: e.utterances, bench.KindVAD: e.utterances, bench.KindTTS: sentences},
+		Options:   bench.Options{Duration: e.o.duration, Repetitions: e.o.repetitions, Tolerances: e.o.tolerances, Probe: e.probe()},
+	}
+}
+
+// probe reads this process's memory, and its GPU memory on the first GPU
+// of --devices when NVML works.
+func (e *benchEnv) probe() bench.ProcessProbe {
+	p := bench.ProcessProbe{}
+	for _, d := range e.o.devices {
+		if idx, ok := strings.CutPrefix(d, "cuda:"); ok && e.s.monitor.Err() == nil {
+			p.GPU = e.s.monitor
+			p.Index, _ = strconv.Atoi(idx)
+			break
+		}
+	}
+	return p
+}
+
+// targets builds every selected model on every device, in kind order.
+func (e *benchEnv) targets(ctx context.Context) []bench.Target {
+	var out []bench.Target
+	for _, kind := range []string{"vad", "asr", "tts"} {
+		if !slices.Contains(e.o.kinds, kind) {
+			continue
+		}
+		for _, mk := range e.makers(kind) {
+			for _, dev := range e.o.devices {
+				out = append(out, mk(ctx, dev))
+			}
+		}
+	}
+	return out
+}
+
+// targetMaker builds one model's target on a device.
+type targetMaker func(ctx context.Context, device string) bench.Target
+
+// makers lists the models of a kind: the embedded engines and every
+// installed (or given) ONNX model.
+func (e *benchEnv) makers(kind string) []targetMaker {
+	switch kind {
+	case "vad":
+		return []targetMaker{e.onnx(func(d string) bench.Target {
+			t := bench.SileroTarget(e.s.rt, vadModelPath(e.s.cfg), d)
+			if _, err := os.Stat(vadModelPath(e.s.cfg)); err != nil {
+				t.Missing = "the Silero model is missing: " + vadModelPath(e.s.cfg) + " (run make setup, or set vad.model)"
+			}
+			return t
+		})}
+	case "asr":
+		ps := e.s.cfg.ASR.Pocketsphinx
+		out := []targetMaker{func(_ context.Context, d string) bench.Target {
+			return bench.PocketsphinxTarget(asr.PocketsphinxOptions{ModelDir: ps.ModelDir, Dict: ps.Dict, LM: ps.LM,
+				LogFile: e.s.stateDir + "/pocketsphinx.log"}, d)
+		}}
+		for _, dir := range e.modelDirs(models.KindASR, e.o.asrModels) {
+			out = append(out, e.onnx(func(d string) bench.Target {
+				return bench.ONNXASRTarget(e.s.rt, dir, d, e.o.batches, e.o.parallels)
+			}))
+		}
+		return out
+	}
+	out := []targetMaker{func(_ context.Context, d string) bench.Target { return bench.FliteTarget(e.s.cfg.TTS.Flite.Voice, d) }}
+	for _, dir := range e.modelDirs(models.KindTTS, []string{e.o.ttsModel}) {
+		out = append(out, e.onnx(func(d string) bench.Target {
+			return bench.PiperTarget(e.s.rt, dir, d, e.o.parallels)
+		}))
+	}
+	return out
+}
+
+// onnx wraps an ONNX model's target so that a device it cannot use (no
+// runtime, no CUDA provider, no GPU) gives a row that says why. build only
+// describes the target; nothing loads before Open.
+func (e *benchEnv) onnx(build func(device string) bench.Target) targetMaker {
+	return func(ctx context.Context, device string) bench.Target {
+		t := build(device)
+		if why := e.check.Missing(ctx, device); why != "" {
+			t.Missing, t.Open = why, nil
+		}
+		return t
+	}
+}
+
+// modelDirs is the given folders plus the installed catalog models of a
+// kind that parley has an engine for (Kokoro has none yet).
+func (e *benchEnv) modelDirs(kind models.Kind, given []string) []string {
+	var dirs []string
+	for _, g := range given {
+		if g != "" {
+			dirs = append(dirs, g)
+		}
+	}
+	for _, entry := range models.Catalog() {
+		if entry.Kind != kind || strings.HasPrefix(entry.Name, "kokoro") {
+			continue
+		}
+		if dir, ok := models.Installed(entry.Name); ok {
+			dirs = append(dirs, dir)
+		}
+	}
+	return dirs
+}
+
+// machine describes this machine for the report.
+func (e *benchEnv) machine(ctx context.Context) bench.Machine {
+	snap := e.s.monitor.Sample(ctx)
+	if e.s.rt == nil {
+		return bench.DescribeMachine(nil, snap)
+	}
+	info := e.s.rt.Info()
+	return bench.DescribeMachine(&info, snap)
+}
+
+// notes explain the figures and the audio.
+func (e *benchEnv) notes(plan bench.Plan) []string {
+	chunks := plan.Workloads[bench.KindASR]
+	return []string{
+		fmt.Sprintf("audio: %s (%.0f s), cut into %d chunks of 3 s and %d of 5 s for ASR and VAD; "+
+			"TTS speaks %d sentences; outputs are compared over the %d whole utterances",
+			e.source, bench.TotalSeconds(e.utterances), len(chunks[0].Inputs), len(chunks[1].Inputs),
+			len(plan.Workloads[bench.KindTTS][0].Inputs), len(e.utterances)),
+		"RTF = processing time / audio time (lower is faster); x RT = its inverse; " +
+			"latency is each item's batch service time (every chunk is ready at the start, so queueing is not counted)",
+		"peak RSS is the process's high-water mark while the row ran (models loaded before it included); " +
+			"peak GPU is this process's memory on the GPU as NVML reports it",
+	}
+}
+
+// writeFiles writes v as JSON to --json and md's Markdown to --markdown.
+func (e *benchEnv) writeFiles(v any, md func(io.Writer) error) error {
+	if err := writeFile(e.o.jsonPath, func(w io.Writer) error { return bench.WriteJSON(w, v) }); err != nil {
+		return err
+	}
+	return writeFile(e.o.markdownPath, md)
+}
+
+// writeFile creates path ("" writes nothing) and fills it with write.
+func writeFile(path string, write func(io.Writer) error) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	return nil
+}
+
+// soak runs the stability test: VAD and ASR over looped 3 s chunks on the
+// first device, moved between the usable devices every --switch-every.
+func (e *benchEnv) soak(ctx context.Context, stdout, stderr io.Writer) error {
+	loads, sessions, notes, err := e.soakLoads(ctx)
+	defer closeAll(sessions)
+	if err != nil {
+		return err
+	}
+	switchTo, note := e.soakSwitch(ctx, sessions)
+	progress := bench.NewProgress(stderr, isTerminal(stderr), e.o.ascii)
+	rep, err := bench.Soak(ctx, loads, bench.SoakOptions{Duration: e.o.soak, SwitchEvery: e.o.switchEvery,
+		Switch: switchTo, MaxRSSGrowthMiB: e.o.maxGrowthMiB, MaxGPUGrowthMiB: e.o.maxGPUGrowth,
+		MaxGoroutineGrowth: e.o.maxGoroutines, Probe: e.probe(), OnProgress: progress.Update})
+	progress.Done()
+	if err != nil {
+		return err
+	}
+	rep.Machine, rep.Notes = e.machine(ctx), append(notes, note)
+	if err := bench.WriteSoakText(stdout, rep); err != nil {
+		return err
+	}
+	if err := e.writeFiles(rep, func(w io.Writer) error { return bench.WriteSoakMarkdown(w, rep) }); err != nil {
+		return err
+	}
+	if rep.Verdict == bench.Fail {
+		return fmt.Errorf("bench: soak FAIL")
+	}
+	return nil
+}
+
+// soakLoads opens, on the first device, Silero and the first ONNX ASR
+// model (else pocketsphinx), as selected by --models.
+func (e *benchEnv) soakLoads(ctx context.Context) ([]bench.SoakLoad, []bench.Session, []string, error) {
+	chunks := bench.Chunks("3s", bench.Stream(e.utterances), 3).Inputs
+	var loads []bench.SoakLoad
+	var sessions []bench.Session
+	var notes []string
+	for _, kind := range []string{"vad", "asr"} {
+		if !slices.Contains(e.o.kinds, kind) {
+			continue
+		}
+		t := e.soakTarget(ctx, kind)
+		if t.Missing != "" {
+			notes = append(notes, fmt.Sprintf("%s left out: %s", t.Model, t.Missing))
+			continue
+		}
+		sess, err := t.Open(ctx)
+		if err != nil {
+			return loads, sessions, notes, fmt.Errorf("bench: soak: %w", err)
+		}
+		sessions = append(sessions, sess)
+		loads = append(loads, bench.SoakLoad{Name: t.Model, Run: sess.Run, Inputs: chunks})
+	}
+	if len(loads) == 0 {
+		return nil, sessions, notes, fmt.Errorf("bench: soak: no model to run (%s)", strings.Join(notes, "; "))
+	}
+	return loads, sessions, notes, nil
+}
+
+// soakTarget is the kind's model on the first device, preferring ONNX
+// models (they can switch devices) over the embedded engine.
+func (e *benchEnv) soakTarget(ctx context.Context, kind string) bench.Target {
+	makers := e.makers(kind)
+	t := makers[0](ctx, e.o.devices[0])
+	for _, mk := range makers[1:] {
+		if c := mk(ctx, e.o.devices[0]); c.Missing == "" {
+			return c
+		}
+	}
+	return t
+}
+
+// soakSwitch returns the live switch (cycling through the usable devices)
+// and a note saying what it moves, or why nothing moves.
+func (e *benchEnv) soakSwitch(ctx context.Context, sessions []bench.Session) (func(context.Context, int) error, string) {
+	var usable, why []string
+	for _, d := range e.o.devices {
+		if w := e.check.Missing(ctx, d); w != "" {
+			why = append(why, d+": "+w)
+			continue
+		}
+		usable = append(usable, d)
+	}
+	if len(usable) < 2 {
+		return nil, "no live switches: only " + strings.Join(usable, ", ") + " is usable (" + strings.Join(why, "; ") + ")"
+	}
+	return bench.CycleSwitch(sessions, usable), "live switches cycle through " + strings.Join(usable, ", ")
+}
+
+func closeAll(sessions []bench.Session) {
+	for _, s := range sessions {
+		if s.Close != nil {
+			_ = s.Close()
+		}
+	}
+}

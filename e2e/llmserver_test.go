@@ -1,0 +1,74 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// chatServer is an OpenAI-protocol chat-completions server on 127.0.0.1
+// that streams canned replies with a fixed first-token delay.
+type chatServer struct {
+	srv        *httptest.Server
+	firstToken time.Duration
+	perToken   time.Duration
+	mu         sync.Mutex
+	replies    []string
+	requests   int
+}
+
+func newChatServer(t *testing.T, firstToken, perToken time.Duration, replies ...string) *chatServer {
+	t.Helper()
+	c := &chatServer{firstToken: firstToken, perToken: perToken, replies: replies}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/v1/models", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, `{"object":"list","data":[{"id":"test-model","object":"model"}]}`)
+	})
+	mux.HandleFunc("/v1/chat/completions", c.complete)
+	c.srv = httptest.NewServer(mux)
+	t.Cleanup(c.srv.Close)
+	return c
+}
+
+// URL is the base URL for llm.base_url.
+func (c *chatServer) URL() string { return c.srv.URL + "/v1" }
+
+// next returns the canned reply for the next request (the last repeats).
+func (c *chatServer) next() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.replies[min(c.requests, len(c.replies)-1)]
+	c.requests++
+	return r
+}
+
+func (c *chatServer) complete(w http.ResponseWriter, r *http.Request) {
+	reply := c.next()
+	w.Header().Set("Content-Type", "text/event-stream")
+	flusher, _ := w.(http.Flusher)
+	time.Sleep(c.firstToken)
+	for i, word := range strings.SplitAfter(reply, " ") {
+		if i > 0 {
+			time.Sleep(c.perToken)
+		}
+		chunk, _ := json.Marshal(map[string]any{
+			"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "test-model",
+			"choices": []map[string]any{{"index": 0, "delta": map[string]any{"content": word}}},
+		})
+		if _, err := fmt.Fprintf(w, "data: %s\n\n", chunk); err != nil {
+			return
+		}
+		if flusher != nil {
+			flusher.Flush()
+		}
+		if r.Context().Err() != nil {
+			return
+		}
+	}
+	fmt.Fprint(w, "data: [DONE]\n\n")
+}
