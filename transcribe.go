@@ -66,8 +66,8 @@ func parseTranscribeFlags(args []string, stderr io.Writer) (transcribeOptions, e
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.configPath, "config", "", "configuration `file` applied over the defaults")
 	fs.StringVar(&o.device, "device", "", "where the ASR engine runs: cpu or cuda:N (default: asr.device)")
-	fs.IntVar(&o.batch, "batch", 1, "utterances per model run, for engines that batch")
-	fs.IntVar(&o.parallel, "parallel", 1, "utterances (or batches) recognised at the same time")
+	fs.IntVar(&o.batch, "batch", 0, "utterances per model run, for engines that batch (default: asr.batch_size)")
+	fs.IntVar(&o.parallel, "parallel", 0, "utterances (or batches) recognised at the same time (default: asr.parallel)")
 	fs.BoolVar(&o.jsonOut, "json", false, "print one JSON object per file")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), transcribeUsage); fs.PrintDefaults() }
 	files, err := parseInterleaved(fs, args)
@@ -80,7 +80,7 @@ func parseTranscribeFlags(args []string, stderr io.Writer) (transcribeOptions, e
 		return o, fmt.Errorf("transcribe: no FILE given (see parley transcribe --help)")
 	case o.device != "" && !validDevice(o.device):
 		return o, fmt.Errorf("transcribe: --device %q; want cpu or cuda:N", o.device)
-	case o.batch < 1 || o.parallel < 1:
+	case o.batch < 0 || o.parallel < 0:
 		return o, fmt.Errorf("transcribe: --batch and --parallel must be at least 1")
 	}
 	return o, nil
@@ -133,6 +133,12 @@ func openTranscriber(ctx context.Context, o transcribeOptions, stderr io.Writer)
 	cfg := loaded.Config
 	if o.device != "" {
 		cfg.ASR.Device = o.device
+	}
+	if o.batch == 0 {
+		o.batch = cfg.ASR.BatchSize
+	}
+	if o.parallel == 0 {
+		o.parallel = cfg.ASR.Parallel
 	}
 	s := &session{cfg: cfg, stateDir: stateDir(cfg)}
 	if err := os.MkdirAll(s.stateDir, 0o755); err != nil {
@@ -253,7 +259,22 @@ func (t *transcriber) segment(ctx context.Context, samples []float32, report fun
 		utts = appendEnded(utts, seg.Push(prob, frame[:n]))
 		report(int64(off + n))
 	}
-	return appendEnded(utts, seg.Flush()), nil
+	utts = appendEnded(utts, seg.Flush())
+	return splitLong(utts, t.s.cfg.ASR.MaxChunkSeconds), nil
+}
+
+// splitLong cuts utterances longer than maxSeconds at their quietest point
+// near the limit (asr.max_chunk_seconds), keeping each piece's offset.
+func splitLong(utts []utterance, maxSeconds float64) []utterance {
+	out := make([]utterance, 0, len(utts))
+	for _, u := range utts {
+		off := u.start
+		for _, chunk := range asr.SplitLong(u.samples, maxSeconds) {
+			out = append(out, utterance{start: off, samples: chunk})
+			off += int64(len(chunk))
+		}
+	}
+	return out
 }
 
 // appendEnded keeps the utterances that events complete.

@@ -181,7 +181,7 @@ func TestTranscribeFlagErrors(t *testing.T) {
 	cases := map[string][]string{
 		"no FILE given":           {"transcribe"},
 		"want cpu or cuda:N":      {"transcribe", "x.wav", "--device", "gpu"},
-		"must be at least 1":      {"transcribe", "x.wav", "--batch", "0"},
+		"must be at least 1":      {"transcribe", "x.wav", "--batch", "-1"},
 		"flag provided but not d": {"transcribe", "x.wav", "--frobnicate"},
 	}
 	for want, args := range cases {
@@ -203,5 +203,25 @@ func TestTranscribeFlagErrors(t *testing.T) {
 		if validDevice(d) {
 			t.Errorf("validDevice(%q) = true", d)
 		}
+	}
+}
+
+func TestSplitLongKeepsOffsets(t *testing.T) {
+	long := make([]float32, 25*16000)
+	for i := range long {
+		long[i] = 0.3
+	}
+	for i := 17 * 16000; i < 17*16000+800; i++ {
+		long[i] = 0 // the quiet spot near the 20 s limit
+	}
+	got := splitLong([]utterance{{start: 1000, samples: long}, {start: 900000, samples: long[:16000]}}, 20)
+	if len(got) != 3 {
+		t.Fatalf("%d pieces, want 3", len(got))
+	}
+	if got[0].start != 1000 || got[1].start != 1000+int64(len(got[0].samples)) || got[2].start != 900000 {
+		t.Errorf("offsets %d %d %d", got[0].start, got[1].start, got[2].start)
+	}
+	if n := len(got[0].samples); n < 17*16000 || n > 17*16000+800 {
+		t.Errorf("cut at %d, want inside the quiet spot", n)
 	}
 }

@@ -39,17 +39,19 @@ func (p *Pipeline) cancelled(turn TurnID) bool {
 	return turn != 0 && turn <= p.turns.cancelled
 }
 
-// interrupt stops playback at once and cancels the turn being answered
-// (its LLM stream and pending synthesis). It returns how long stopping took.
+// interrupt cancels the turn being answered (its LLM stream and pending
+// synthesis) and stops playback at once. The turn is marked cancelled before
+// the flush: a flush wakes the turn's speaker, which must then find the turn
+// cut. It returns how long stopping took.
 func (p *Pipeline) interrupt() time.Duration {
 	t0 := p.opts.Now()
-	p.opts.Player.Flush()
 	p.turns.mu.Lock()
 	if p.turns.cancel != nil {
 		p.turns.cancelled = max(p.turns.cancelled, p.turns.turn)
 		p.turns.cancel()
 	}
 	p.turns.mu.Unlock()
+	p.opts.Player.Flush()
 	p.speaking.Store(false)
 	return p.opts.Now().Sub(t0)
 }

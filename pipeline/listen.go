@@ -19,6 +19,10 @@ type listener struct {
 	samples     int
 	lastPartial time.Time
 	partial     string
+	// partialSlow is set when a partial decode took longer than the
+	// interval: re-decoding would then fall behind the microphone, so the
+	// utterance gets only its final transcript.
+	partialSlow bool
 	ignoring    bool
 }
 
@@ -141,7 +145,7 @@ func (l *listener) bargeIn(ctx context.Context) {
 func (l *listener) start(ctx context.Context) {
 	l.closeStream()
 	l.turn = TurnID(l.p.turn.Add(1))
-	l.samples, l.partial, l.lastPartial = 0, "", l.p.opts.Now()
+	l.samples, l.partial, l.lastPartial, l.partialSlow = 0, "", l.p.opts.Now(), false
 	l.p.emit(ctx, Event{Kind: KindSpeechStart, Turn: l.turn})
 	stream, err := l.p.opts.ASR.NewStream(ctx)
 	if err != nil {
@@ -164,11 +168,12 @@ func (l *listener) accept(ctx context.Context, samples []float32) {
 
 func (l *listener) maybePartial(ctx context.Context) {
 	now := l.p.opts.Now()
-	if l.stream == nil || now.Sub(l.lastPartial) < l.p.opts.PartialInterval {
+	if l.stream == nil || l.partialSlow || now.Sub(l.lastPartial) < l.p.opts.PartialInterval {
 		return
 	}
-	l.lastPartial = now
 	text, err := l.stream.Partial(ctx)
+	l.lastPartial = l.p.opts.Now()
+	l.partialSlow = l.lastPartial.Sub(now) >= l.p.opts.PartialInterval
 	if err != nil || text == "" || text == l.partial {
 		return
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"parley/pipeline/asr"
 )
 
 func newTestPipeline(t *testing.T, src Source, player Player) *Pipeline {
@@ -269,4 +271,44 @@ func TestNotifyAfterStopIsHarmless(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.Notify("late notice") // must not panic on the closed stream
+}
+
+// slowPartialASR takes longer than the partial interval to decode.
+type slowPartialASR struct {
+	numberASR
+	calls int
+}
+
+func (a *slowPartialASR) NewStream(ctx context.Context) (asr.Stream, error) {
+	s, _ := a.numberASR.NewStream(ctx)
+	return &slowStream{Stream: s, a: a}, nil
+}
+
+type slowStream struct {
+	asr.Stream
+	a *slowPartialASR
+}
+
+func (s *slowStream) Partial(ctx context.Context) (string, error) {
+	s.a.calls++
+	time.Sleep(20 * time.Millisecond)
+	return s.Stream.Partial(ctx)
+}
+
+func TestSlowPartialsStopForTheUtterance(t *testing.T) {
+	slow := &slowPartialASR{}
+	p, err := New(Options{
+		Source: &sliceSource{samples: append(frames(30, 0.5), frames(4, 0)...), hook: func(int) { time.Sleep(2 * time.Millisecond) }},
+		VAD:    ampVAD{}, Segmenter: &countSegmenter{}, ASR: slow, Responder: echoResponder{}, TTS: toneTTS{},
+		Player: &instantPlayer{}, PartialInterval: 10 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := collect(t, p); err != nil {
+		t.Fatal(err)
+	}
+	if slow.calls != 1 {
+		t.Errorf("%d partial decodes; after one slower than the interval there must be none", slow.calls)
+	}
 }
