@@ -49,6 +49,7 @@ type Mic struct {
 	frames atomic.Uint32 // frames in the latest callback
 	lost   chan struct{} // closed when the backend stops the device
 	lostMu sync.Once
+	clock  sampleClock // ring write count after each callback, and when (echo alignment)
 
 	readMu    sync.Mutex // serialises readers: the ring has one consumer
 	closed    chan struct{}
@@ -82,10 +83,12 @@ func (m *Mic) onData(_, in []byte, frames uint32) {
 	if len(in) < int(frames)*4 || frames == 0 {
 		return
 	}
+	now := time.Now()
 	samples := unsafe.Slice((*float32)(unsafe.Pointer(&in[0])), frames)
 	m.frames.Store(frames)
 	m.level.Store(packLevel(measure(samples)))
 	m.ring.Write(samples)
+	m.clock.mark(m.ring.write.Load(), now)
 }
 
 func (m *Mic) onStop() {

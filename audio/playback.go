@@ -21,6 +21,10 @@ type SpeakerOptions struct {
 	// SampleRate is the rate the device is opened at; 0 uses the device's
 	// own rate, so that only parley's resampler touches TTS audio.
 	SampleRate int
+	// EchoReference, when set, receives every sample handed to the device
+	// (silence included) for an EchoCancelledSource. One Speaker per
+	// reference.
+	EchoReference *EchoReference
 }
 
 // Speaker plays queued mono sounds in order. The device runs from OpenSpeaker
@@ -39,6 +43,8 @@ type Speaker struct {
 	mu     sync.Mutex
 	queue  []*Playback
 	closed bool
+
+	echo *EchoReference // nil without echo cancellation; set before the device starts
 }
 
 // OpenSpeaker opens and starts a playback device. Errors name the device and
@@ -47,7 +53,7 @@ func OpenSpeaker(ctx context.Context, opts SpeakerOptions) (*Speaker, error) {
 	if opts.SampleRate < 0 {
 		return nil, fmt.Errorf("open playback device: sample rate %d: %w", opts.SampleRate, ErrInvalidOptions)
 	}
-	sp := &Speaker{}
+	sp := &Speaker{echo: opts.EchoReference}
 	cfg := malgo.DefaultDeviceConfig(malgo.Playback)
 	cfg.Playback.Format, cfg.Playback.Channels, cfg.SampleRate = malgo.FormatF32, 1, uint32(opts.SampleRate)
 	s, err := openStream(ctx, streamRequest{
@@ -58,6 +64,9 @@ func OpenSpeaker(ctx context.Context, opts SpeakerOptions) (*Speaker, error) {
 		return nil, err
 	}
 	sp.s, sp.rate = s, int(s.dev.SampleRate())
+	if sp.echo != nil {
+		sp.echo.attach(sp.rate)
+	}
 	return sp, nil
 }
 
@@ -94,8 +103,12 @@ func (sp *Speaker) onData(out, _ []byte, frames uint32) {
 	}
 	dst := unsafe.Slice((*float32)(unsafe.Pointer(&out[0])), frames)
 	sp.frames.Store(frames)
-	n := sp.fill(dst, time.Now())
+	now := time.Now()
+	n := sp.fill(dst, now)
 	clear(dst[n:])
+	if sp.echo != nil {
+		sp.echo.push(dst, now)
+	}
 }
 
 func (sp *Speaker) fill(dst []float32, now time.Time) int {

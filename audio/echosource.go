@@ -1,0 +1,225 @@
+package audio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// echoActive is the reference RMS above which a frame counts as "playing"
+// for the ERLE estimate (-60 dBFS).
+const echoActive = 0.001
+
+// EchoStats describe an EchoCancelledSource's work so far.
+type EchoStats struct {
+	// Frames is how many canceller frames were processed.
+	Frames uint64
+	// Missing is how many frames lacked part of their reference (the
+	// speaker was not open, stalled, or the alignment was being redone).
+	Missing uint64
+	// Resyncs is how many times the reference stream restarted: the
+	// speaker opened, or the reader fell behind by DefaultEchoBuffer.
+	Resyncs uint64
+	// Moves is how many times drift between the clocks moved the alignment.
+	Moves uint64
+	// ERLE is the echo return loss enhancement in dB (captured energy over
+	// output energy) averaged over the last second or so of frames with
+	// audible reference; NaN before any. Near-end speech lowers it.
+	ERLE float64
+}
+
+// echoCounters are EchoStats as atomics, written by the reader and read by
+// anyone.
+type echoCounters struct {
+	frames, missing, resyncs, moves atomic.Uint64
+	offset                          atomic.Int64
+	erle                            atomic.Uint64 // float64 bits
+}
+
+var _ Source = (*EchoCancelledSource)(nil)
+
+// markedSource is a source whose samples carry a device clock (the Mic).
+type markedSource interface {
+	captureMark() (captureMark, bool)
+	nextIndex() uint64
+}
+
+// captureMark implements markedSource: the capture callback's latest mark.
+func (m *Mic) captureMark() (captureMark, bool) {
+	i, n, ok := m.clock.read()
+	return captureMark{index: i, nanos: n}, ok
+}
+
+// nextIndex implements markedSource: the ring index of the next sample Read
+// returns (the wrapper is the Mic's only reader).
+func (m *Mic) nextIndex() uint64 { return m.ring.read.Load() }
+
+// EchoCancelledSource wraps a Source (normally a Mic) and removes from it
+// the echo of what a Speaker plays, so the user can talk over parley on
+// loudspeakers. The cancelling runs in Read, on the reader's goroutine: the
+// capture callback only copies, as before. Read returns whole canceller
+// frames, so audio reaches the caller at most one frame (10 ms) later, plus
+// one more with residual suppression (the suppressor's overlap-add).
+//
+// Wiring:
+//
+//	ref := NewEchoReference(EchoReferenceOptions{})
+//	sp, _ := OpenSpeaker(ctx, SpeakerOptions{EchoReference: ref})
+//	mic, _ := OpenMic(ctx, MicOptions{})
+//	aec, _ := NewEchoCanceller(EchoOptions{ResidualSuppression: true})
+//	src, _ := NewEchoCancelledSource(mic, ref, aec) // read src, not mic
+//
+// Alignment: the Speaker's callback stamps how many samples it has handed
+// over and when; the Mic's callback stamps how many it has captured and
+// when. From the two clocks the reader computes, once and then only when
+// they drift apart, a fixed offset between capture and reference sample
+// indexes (see refStream.observe), minus EchoReferenceOptions.Latency. The
+// device buffers that no callback reveals and the sound's flight stay in the
+// echo path; the canceller's tail (200 ms by default) absorbs them. Measured
+// on PulseAudio with a 60 ms loopback: the echo came 79-94 ms after its
+// aligned reference.
+type EchoCancelledSource struct {
+	src    Source
+	marked markedSource // nil when src has no device clock
+	ref    *refStream
+	aec    *EchoCanceller
+
+	mu        sync.Mutex // serialises Read
+	started   bool
+	in        []float32 // captured, not yet a whole frame
+	inIndex   uint64    // capture index of in[0]
+	pending   []float32 // cancelled, not yet returned
+	err       error     // the source's error, returned once pending is empty
+	readBuf   []float32
+	refBuf    []float32
+	outBuf    []float32
+	ein, eout float64 // smoothed energies for the ERLE estimate
+	tap       func(captured, reference, output []float32)
+}
+
+// NewEchoCancelledSource returns src with the echo of ref's speaker removed
+// by aec. It takes ownership of src and aec: Close closes both. Nothing
+// else may read src.
+func NewEchoCancelledSource(src Source, ref *EchoReference, aec *EchoCanceller) (*EchoCancelledSource, error) {
+	if src == nil || ref == nil || aec == nil {
+		return nil, fmt.Errorf("echo cancelled source: missing source, reference or canceller: %w", ErrInvalidOptions)
+	}
+	if r := aec.Options().SampleRate; r != SampleRate {
+		return nil, fmt.Errorf("echo cancelled source: canceller at %d Hz, sources deliver %d Hz: %w", r, SampleRate, ErrInvalidOptions)
+	}
+	n := aec.FrameSize()
+	s := &EchoCancelledSource{
+		src: src, ref: newRefStream(ref), aec: aec,
+		readBuf: make([]float32, 4*n), refBuf: make([]float32, n), outBuf: make([]float32, n),
+	}
+	s.marked, _ = src.(markedSource)
+	return s, nil
+}
+
+// Read implements Source: it blocks until a frame has been captured and
+// cancelled, ctx is done or the source fails.
+func (s *EchoCancelledSource) Read(ctx context.Context, p []float32) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.pending) == 0 && len(p) > 0 {
+		if s.err != nil {
+			return 0, s.err
+		}
+		if err := s.fill(ctx); err != nil && len(s.pending) == 0 {
+			return 0, err
+		}
+	}
+	n := copy(p, s.pending)
+	s.pending = s.pending[n:]
+	return n, nil
+}
+
+// fill reads once from the source and cancels every whole frame it has;
+// errors other than ctx's stick.
+func (s *EchoCancelledSource) fill(ctx context.Context) error {
+	if !s.started && s.marked != nil {
+		s.inIndex = s.marked.nextIndex()
+	}
+	s.started = true
+	n, err := s.src.Read(ctx, s.readBuf)
+	s.in = append(s.in, s.readBuf[:n]...)
+	mark := captureMark{index: s.inIndex + uint64(len(s.in)), nanos: time.Now().UnixNano()}
+	if s.marked != nil {
+		if m, ok := s.marked.captureMark(); ok {
+			mark = m
+		}
+	}
+	if perr := s.processFrames(mark); perr != nil {
+		s.err = perr
+		return perr
+	}
+	if err != nil && ctx.Err() == nil {
+		s.err = err // the source is done (closed, lost, EOF); a cancelled ctx is not
+	}
+	return err
+}
+
+func (s *EchoCancelledSource) processFrames(mark captureMark) error {
+	fs := s.aec.FrameSize()
+	done := 0
+	for ; done+fs <= len(s.in); done += fs {
+		captured := s.in[done : done+fs]
+		s.ref.align(mark)
+		s.ref.frame(s.inIndex+uint64(done), s.refBuf)
+		if err := s.aec.ProcessInto(s.outBuf, captured, s.refBuf); err != nil {
+			return err
+		}
+		s.account(captured)
+		s.pending = append(s.pending, s.outBuf...)
+	}
+	s.in = s.in[:copy(s.in, s.in[done:])]
+	s.inIndex += uint64(done)
+	return nil
+}
+
+// account updates the statistics after one frame.
+func (s *EchoCancelledSource) account(captured []float32) {
+	st := &s.ref.stats
+	st.frames.Add(1)
+	if s.tap != nil {
+		s.tap(captured, s.refBuf, s.outBuf)
+	}
+	if RMS(s.refBuf) < echoActive {
+		return
+	}
+	const keep = 0.99 // ~1 s at 10 ms frames
+	s.ein = keep*s.ein + energy32(captured)
+	s.eout = keep*s.eout + energy32(s.outBuf)
+	st.erle.Store(math.Float64bits(10 * math.Log10((s.ein+1e-12)/(s.eout+1e-12))))
+}
+
+func energy32(x []float32) float64 {
+	var e float64
+	for _, v := range x {
+		e += float64(v) * float64(v)
+	}
+	return e
+}
+
+// Stats returns the counters so far; safe to call from any goroutine.
+func (s *EchoCancelledSource) Stats() EchoStats {
+	st := &s.ref.stats
+	erle := math.NaN()
+	if b := st.erle.Load(); b != 0 {
+		erle = math.Float64frombits(b)
+	}
+	return EchoStats{
+		Frames: st.frames.Load(), Missing: st.missing.Load(), Resyncs: st.resyncs.Load(),
+		Moves: st.moves.Load(), ERLE: erle,
+	}
+}
+
+// Close implements Source: it closes the wrapped source (waking a blocked
+// Read) and frees the canceller. Closing twice is harmless.
+func (s *EchoCancelledSource) Close() error {
+	return errors.Join(s.src.Close(), s.aec.Close())
+}
