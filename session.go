@@ -39,6 +39,7 @@ type session struct {
 	llm     llm.Responder
 	source  pipeline.Source
 	mic     *audio.Mic
+	echoRef *audio.EchoReference // the played signal, for the echo canceller
 	speaker *audio.Speaker
 	log     *pipeline.Log
 	notices []string

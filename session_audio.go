@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"parley/audio"
@@ -29,15 +30,41 @@ func (s *session) openSource(ctx context.Context, opts options) error {
 	if err != nil {
 		return fmt.Errorf("audio input: %w", err)
 	}
-	s.onClose(mic.Close)
-	s.source, s.mic = mic, mic
+	s.mic = mic
+	if !s.cfg.Audio.AEC {
+		s.onClose(mic.Close)
+		s.source = mic
+		return nil
+	}
+	return s.cancelEcho(mic)
+}
+
+// cancelEcho reads the microphone through the echo canceller, with what the
+// speaker plays as its reference.
+func (s *session) cancelEcho(mic *audio.Mic) error {
+	a := s.cfg.Audio
+	aec, err := audio.NewEchoCanceller(audio.EchoOptions{TailLength: a.AECTail.Duration, ResidualSuppression: a.AECSuppress})
+	if err != nil {
+		_ = mic.Close()
+		return fmt.Errorf("echo canceller (audio.aec): %w", err)
+	}
+	s.echoRef = audio.NewEchoReference(audio.EchoReferenceOptions{Latency: a.AECLatency.Duration})
+	src, err := audio.NewEchoCancelledSource(mic, s.echoRef, aec)
+	if err != nil {
+		_ = aec.Close()
+		_ = mic.Close()
+		return fmt.Errorf("echo canceller (audio.aec): %w", err)
+	}
+	s.onClose(src.Close)
+	s.source = src
 	return nil
 }
 
 func (s *session) openSpeaker(ctx context.Context, opts options) error {
 	sp, err := audio.OpenSpeaker(ctx, audio.SpeakerOptions{
-		Device:  pick(opts.outputDevice, s.cfg.Audio.OutputDevice),
-		Backend: backend(s.cfg.Audio.Backend),
+		Device:        pick(opts.outputDevice, s.cfg.Audio.OutputDevice),
+		Backend:       backend(s.cfg.Audio.Backend),
+		EchoReference: s.echoRef,
 	})
 	if err != nil {
 		return fmt.Errorf("audio output: %w", err)
@@ -80,9 +107,31 @@ func (s *session) newPipeline(log *pipeline.Log) (*pipeline.Pipeline, error) {
 		NewSplitter:       s.newSplitter,
 		BargeIn:           s.cfg.Conversation.BargeIn,
 		PlaybackThreshold: float32(s.cfg.VAD.PlaybackThreshold),
+		TalkingOver:       s.talkingOver(),
+		BargeInLevel:      float32(math.Pow(10, s.cfg.VAD.BargeInLevel/20)),
 	})
 	s.pipe = p
 	return p, err
+}
+
+// doubleTalkDB is the most the echo canceller may have removed from the
+// last ~30 ms for it to count as someone talking over parley: echo alone is
+// cut by 15 dB or more, a voice on top passes nearly whole.
+const doubleTalkDB = 6
+
+// talkingOver is the pipeline's double-talk detector, from the echo
+// canceller; nil without one (the raised threshold then applies). Until the
+// canceller has converged parley's voice passes it almost unchanged, so
+// nothing counts as talking over parley.
+func (s *session) talkingOver() func() bool {
+	src, ok := s.source.(*audio.EchoCancelledSource)
+	if !ok {
+		return nil
+	}
+	return func() bool {
+		st := src.Stats()
+		return st.Converged && !(st.Recent >= doubleTalkDB)
+	}
 }
 
 func (s *session) inputName() string {
@@ -90,7 +139,11 @@ func (s *session) inputName() string {
 		return "file input"
 	}
 	d := s.mic.Device()
-	return fmt.Sprintf("%s (%s)", d.Name, s.mic.Backend())
+	aec := "echo cancellation off"
+	if s.echoRef != nil {
+		aec = "echo cancellation on"
+	}
+	return fmt.Sprintf("%s (%s, %s)", d.Name, s.mic.Backend(), aec)
 }
 
 // gpuWatchInterval is how often memory pressure is checked while running.

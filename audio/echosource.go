@@ -30,7 +30,24 @@ type EchoStats struct {
 	// output energy) averaged over the last second or so of frames with
 	// audible reference; NaN before any. Near-end speech lowers it.
 	ERLE float64
+	// Recent is the same reduction over the last ~30 ms; NaN when the
+	// reference has been silent. Echo alone is cut by 15 dB or more; a
+	// voice talking over it passes, so Recent falls to a few dB.
+	Recent float64
+	// Converged is set once ERLE has reached ConvergedERLE after at least
+	// convergeFrames of audible reference: from then on the canceller
+	// removes the played sound (it keeps adapting).
+	Converged bool
 }
+
+// ConvergedERLE is the ERLE (dB) at which the canceller counts as converged.
+const ConvergedERLE = 10
+
+// convergeFrames is how much audible reference (10 ms frames) the ERLE must
+// have seen before it can declare convergence: over the first frames the
+// echo has not even arrived (the output path's delay), and the ratio of two
+// near-silences says nothing.
+const convergeFrames = 100
 
 // echoCounters are EchoStats as atomics, written by the reader and read by
 // anyone.
@@ -38,6 +55,9 @@ type echoCounters struct {
 	frames, missing, resyncs, moves atomic.Uint64
 	offset                          atomic.Int64
 	erle                            atomic.Uint64 // float64 bits
+	recent                          atomic.Uint64 // float64 bits
+	converged                       atomic.Bool
+	refFrames                       atomic.Uint64 // frames with audible reference
 }
 
 var _ Source = (*EchoCancelledSource)(nil)
@@ -97,7 +117,8 @@ type EchoCancelledSource struct {
 	readBuf   []float32
 	refBuf    []float32
 	outBuf    []float32
-	ein, eout float64 // smoothed energies for the ERLE estimate
+	ein, eout float64 // smoothed energies for the ERLE estimate (~1 s)
+	rin, rout float64 // the same over ~30 ms, for Recent
 	tap       func(captured, reference, output []float32)
 }
 
@@ -189,12 +210,20 @@ func (s *EchoCancelledSource) account(captured []float32) {
 		s.tap(captured, s.refBuf, s.outBuf)
 	}
 	if RMS(s.refBuf) < echoActive {
+		s.rin, s.rout = 0, 0
+		st.recent.Store(math.Float64bits(math.NaN()))
 		return
 	}
-	const keep = 0.99 // ~1 s at 10 ms frames
-	s.ein = keep*s.ein + energy32(captured)
-	s.eout = keep*s.eout + energy32(s.outBuf)
-	st.erle.Store(math.Float64bits(10 * math.Log10((s.ein+1e-12)/(s.eout+1e-12))))
+	const keep, keepRecent = 0.99, 0.7 // ~1 s and ~30 ms at 10 ms frames
+	in, out := energy32(captured), energy32(s.outBuf)
+	s.ein, s.eout = keep*s.ein+in, keep*s.eout+out
+	s.rin, s.rout = keepRecent*s.rin+in, keepRecent*s.rout+out
+	erle := 10 * math.Log10((s.ein+1e-12)/(s.eout+1e-12))
+	st.erle.Store(math.Float64bits(erle))
+	st.recent.Store(math.Float64bits(10 * math.Log10((s.rin+1e-12)/(s.rout+1e-12))))
+	if st.refFrames.Add(1) >= convergeFrames && erle >= ConvergedERLE {
+		st.converged.Store(true)
+	}
 }
 
 func energy32(x []float32) float64 {
@@ -212,9 +241,13 @@ func (s *EchoCancelledSource) Stats() EchoStats {
 	if b := st.erle.Load(); b != 0 {
 		erle = math.Float64frombits(b)
 	}
+	recent := math.NaN()
+	if b := st.recent.Load(); b != 0 {
+		recent = math.Float64frombits(b)
+	}
 	return EchoStats{
 		Frames: st.frames.Load(), Missing: st.missing.Load(), Resyncs: st.resyncs.Load(),
-		Moves: st.moves.Load(), ERLE: erle,
+		Moves: st.moves.Load(), ERLE: erle, Recent: recent, Converged: st.converged.Load(),
 	}
 }
 

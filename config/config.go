@@ -40,6 +40,15 @@ type Audio struct {
 	OutputDevice string `toml:"output_device"`
 	// CaptureBuffer is how much audio the capture buffer holds before it drops.
 	CaptureBuffer Duration `toml:"capture_buffer"`
+	// AEC cancels parley's own voice from the microphone (speexdsp).
+	AEC bool `toml:"aec"`
+	// AECTail is the longest echo path the canceller models.
+	AECTail Duration `toml:"aec_tail"`
+	// AECSuppress adds residual echo suppression after the canceller.
+	AECSuppress bool `toml:"aec_suppress"`
+	// AECLatency is the expected output-to-input delay beyond one playback
+	// period (0 = one period); raise it for Bluetooth or long chains.
+	AECLatency Duration `toml:"aec_latency"`
 }
 
 // VAD is the [vad] table.
@@ -65,6 +74,9 @@ type VAD struct {
 	// PlaybackThreshold is the speech probability needed to interrupt
 	// parley while it speaks when echo cancellation is off.
 	PlaybackThreshold float64 `toml:"playback_threshold"`
+	// BargeInLevel is the level in dBFS the user's voice must reach to
+	// interrupt parley while it speaks.
+	BargeInLevel float64 `toml:"barge_in_level"`
 }
 
 // ASR is the [asr] table.

@@ -21,6 +21,8 @@ func (c Config) Validate() error {
 	}
 	add(oneOf("audio.backend", c.Audio.Backend, "auto", "pulseaudio", "alsa", "null"))
 	add(durationIn("audio.capture_buffer", c.Audio.CaptureBuffer, 100*time.Millisecond, time.Minute))
+	add(durationIn("audio.aec_tail", c.Audio.AECTail, 20*time.Millisecond, 2*time.Second))
+	add(durationIn("audio.aec_latency", c.Audio.AECLatency, 0, time.Second))
 	add(c.VAD.validate())
 	add(oneOf("asr.engine", c.ASR.Engine, "auto", "sensevoice", "paraformer", "pocketsphinx"))
 	add(intIn("asr.batch_size", c.ASR.BatchSize, 1, 64))
@@ -55,6 +57,7 @@ func (v VAD) validate() error {
 		durationIn("vad.pre_roll", v.PreRoll, 0, 2*time.Second),
 		durationIn("vad.max_utterance", v.MaxUtterance, time.Second, 10*time.Minute),
 		floatIn("vad.playback_threshold", v.PlaybackThreshold, v.Threshold, 1),
+		floatIn("vad.barge_in_level", v.BargeInLevel, -90, 0),
 	)
 }
 

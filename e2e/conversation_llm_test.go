@@ -68,15 +68,16 @@ func (r *timedRecorder) read(out io.Reader) {
 	}
 }
 
-// silentFrom returns when the speaker fell silent for good (200 ms of
-// chunks under -45 dBFS) after t, and whether it was loud just before.
+// silentFrom returns when the speaker fell silent after t (600 ms of chunks
+// under -45 dBFS; t itself when it was already in a pause between words),
+// and whether it was loud in the second before t.
 func (r *timedRecorder) silentFrom(t time.Time) (time.Time, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	const quiet, hold = 0.0056, 10 // -45 dBFS, 10 chunks = 200 ms
+	const quiet, hold = 0.0056, 30 // -45 dBFS, 30 chunks = 600 ms
 	loudBefore := false
 	for i, c := range r.chunks {
-		if c.at.Before(t.Add(-100 * time.Millisecond)) {
+		if c.at.Before(t.Add(-time.Second)) {
 			continue
 		}
 		if c.at.Before(t) {
@@ -193,7 +194,7 @@ func TestBargeInStopsPlayback(t *testing.T) {
 		"Each sentence takes a few seconds to say. You can interrupt me at any time. This is the last one."
 	srv := newChatServer(t, 100*time.Millisecond, 10*time.Millisecond, long, "Fine, I stopped.")
 	rec := recordTimed(t)
-	p := start(t, "--headless", "--json", "--config", llmConfig(t, srv.URL(), "[conversation]\nbarge_in = true\n"),
+	p := start(t, "--headless", "--json", "--config", llmConfig(t, srv.URL(), "[conversation]\nbarge_in = true\n[audio]\naec = false\n"),
 		"--input-device", "virtmic", "--output-device", "spk")
 	evs := jsonEvents(p)
 	waitEvent(t, evs, 30*time.Second, func(e pipeline.Event) bool { return strings.HasPrefix(e.Text, "listening on") })
@@ -214,6 +215,7 @@ func TestBargeInStopsPlayback(t *testing.T) {
 
 	silent, loud := rec.silentFrom(detected.Time)
 	if !loud || silent.IsZero() {
+		rec.dump(t, detected.Time)
 		t.Fatalf("speaker not playing before the barge-in (%v) or never silent after it (%v)", loud, silent)
 	}
 	stop := silent.Sub(detected.Time)
@@ -226,5 +228,16 @@ func TestBargeInStopsPlayback(t *testing.T) {
 	}
 	if said.Turn <= cut.Turn || said.Text != "Fine, I stopped." {
 		t.Errorf("the new utterance was not answered: %+v", said)
+	}
+}
+
+// dump logs the speaker level around t, for a failing barge-in test.
+func (r *timedRecorder) dump(t *testing.T, at time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range r.chunks {
+		if d := c.at.Sub(at); d > -2*time.Second && d < time.Second {
+			t.Logf("%+6dms rms %.4f", d.Milliseconds(), c.rms)
+		}
 	}
 }

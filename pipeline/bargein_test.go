@@ -85,7 +85,7 @@ func (r *threeSentences) Respond(_ context.Context, h []llm.Message) (llm.Reply,
 func TestBargeInCutsTheReplyAndKeepsOnlyWhatWasPlayed(t *testing.T) {
 	player := &timedPlayer{per: 300 * time.Millisecond, firstDone: make(chan struct{})}
 	responder := &threeSentences{}
-	src := &sliceSource{samples: append(append(frames(5, 0.5), frames(4, 0)...), append(frames(5, 0.5), frames(4, 0)...)...)}
+	src := &sliceSource{samples: append(append(frames(5, 0.5), frames(4, 0)...), append(frames(12, 0.5), frames(4, 0)...)...)}
 	p, err := New(Options{
 		Source: src, VAD: ampVAD{}, Segmenter: &countSegmenter{}, ASR: &numberASR{},
 		Responder: responder, TTS: toneTTS{}, Player: player, BargeIn: true, HalfDuplex: true,

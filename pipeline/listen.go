@@ -23,7 +23,11 @@ type listener struct {
 	// interval: re-decoding would then fall behind the microphone, so the
 	// utterance gets only its final transcript.
 	partialSlow bool
-	ignoring    bool
+	// overSamples counts the consecutive speech heard over parley.
+	overSamples int
+	// overLevel is the loudest frame (RMS) of that speech.
+	overLevel float32
+	ignoring  bool
 }
 
 // listen reads the source frame by frame until it ends.
@@ -90,8 +94,10 @@ func (l *listener) frame(ctx context.Context, frame []float32) error {
 	if err != nil {
 		return fmt.Errorf("vad: %w", err)
 	}
-	if speaking && bargeIn && prob < l.p.opts.PlaybackThreshold {
-		prob = 0
+	if speaking && bargeIn {
+		prob = l.overParley(ctx, prob, frame)
+	} else {
+		l.overSamples, l.overLevel = 0, 0
 	}
 	return l.handle(ctx, l.p.opts.Segmenter.Push(prob, frame))
 }
@@ -118,7 +124,6 @@ func (l *listener) handle(ctx context.Context, segs []Segment) error {
 func (l *listener) segment(ctx context.Context, s Segment) error {
 	switch s.Kind {
 	case SegmentStart:
-		l.bargeIn(ctx)
 		l.start(ctx)
 		l.accept(ctx, s.Samples)
 	case SegmentAudio:
@@ -133,13 +138,29 @@ func (l *listener) segment(ctx context.Context, s Segment) error {
 	return nil
 }
 
-// bargeIn interrupts parley when the user starts speaking over it.
-func (l *listener) bargeIn(ctx context.Context) {
-	if !l.p.speaking.Load() || !l.p.bargeIn.Load() {
-		return
+// overParley handles a frame heard while parley speaks with barge-in on.
+// The VAD cannot tell one voice from another, so a frame counts as the user
+// talking over parley only when it is sure enough, loud enough, and (with
+// an echo canceller) more than parley's echo by its double-talk detector.
+// Once such frames have lasted BargeInMinSpeech in a row, parley stops. It
+// returns the probability to give the segmenter: 0 for frames that do not
+// count.
+func (l *listener) overParley(ctx context.Context, prob float32, frame []float32) float32 {
+	level := rms(frame)
+	if prob < max(l.p.opts.PlaybackThreshold, 0.5) || level < l.p.opts.BargeInLevel ||
+		(l.p.opts.TalkingOver != nil && !l.p.opts.TalkingOver()) {
+		l.overSamples, l.overLevel = 0, 0
+		return 0
 	}
-	took := l.p.interrupt()
-	l.p.emit(ctx, Event{Kind: KindInfo, Text: fmt.Sprintf("barge-in: playback stopped in %.1f ms", ms(took))})
+	l.overSamples += len(frame)
+	l.overLevel = max(l.overLevel, level)
+	if time.Duration(l.overSamples)*time.Second/SampleRate >= l.p.opts.BargeInMinSpeech {
+		took := l.p.interrupt()
+		l.p.emit(ctx, Event{Kind: KindInfo, Text: fmt.Sprintf("barge-in: speech at %.0f dBFS over parley; playback stopped in %.1f ms",
+			20*math.Log10(float64(l.overLevel)+1e-9), ms(took))})
+		l.overSamples, l.overLevel = 0, 0
+	}
+	return prob
 }
 
 func (l *listener) start(ctx context.Context) {

@@ -51,9 +51,20 @@ type Options struct {
 	// BargeIn lets the user interrupt a reply by speaking (see SetBargeIn).
 	BargeIn bool
 	// PlaybackThreshold, when > 0, is the speech probability needed while
-	// parley speaks with barge-in on: without echo cancellation the
-	// microphone hears parley, so only louder, surer speech counts.
+	// parley speaks with barge-in on: without (converged) echo cancellation
+	// the microphone hears parley, so only surer speech counts.
 	PlaybackThreshold float32
+	// TalkingOver reports whether the input now holds more than parley's
+	// own echo (an echo canceller's double-talk detector); nil means there
+	// is no canceller, and PlaybackThreshold applies instead.
+	TalkingOver func() bool
+	// BargeInMinSpeech is how long speech over parley must last before it
+	// interrupts (default 200 ms), so an echo burst cannot cut a reply.
+	BargeInMinSpeech time.Duration
+	// BargeInLevel is the RMS level (0..1) a frame needs, while parley
+	// speaks, to count as the user's speech: the VAD hardly depends on
+	// level, so echo left after cancellation would otherwise pass. 0 = off.
+	BargeInLevel float32
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -99,6 +110,9 @@ func New(opts Options) (*Pipeline, error) {
 	}
 	if opts.PartialInterval <= 0 {
 		opts.PartialInterval = 300 * time.Millisecond
+	}
+	if opts.BargeInMinSpeech <= 0 {
+		opts.BargeInMinSpeech = 200 * time.Millisecond
 	}
 	if opts.NewSplitter == nil {
 		opts.NewSplitter = func() Splitter { return &sentenceSplitter{} }
