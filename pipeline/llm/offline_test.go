@@ -43,28 +43,15 @@ func TestOfflineIntents(t *testing.T) {
 	o := newOffline()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := respond(t, o, []llm.Message{{Role: llm.RoleUser, Content: tt.said}})
+			got := readReply(t, o, []llm.Message{{Role: llm.RoleUser, Content: tt.said}})
 			if got != tt.want {
 				t.Errorf("answer to %q:\n got %q\nwant %q", tt.said, got, tt.want)
 			}
-			if again := respond(t, o, []llm.Message{{Role: llm.RoleUser, Content: tt.said}}); again != got {
+			if again := readReply(t, o, []llm.Message{{Role: llm.RoleUser, Content: tt.said}}); again != got {
 				t.Errorf("not deterministic: %q then %q", got, again)
 			}
 		})
 	}
-}
-
-func respond(t *testing.T, o *llm.Offline, history []llm.Message) string {
-	t.Helper()
-	r, err := o.Respond(context.Background(), history)
-	if err != nil {
-		t.Fatalf("Respond: %v", err)
-	}
-	text, err := llm.ReadAll(context.Background(), r)
-	if err != nil {
-		t.Fatalf("ReadAll: %v", err)
-	}
-	return text
 }
 
 func TestOfflineAnswersLastUserMessage(t *testing.T) {
@@ -75,7 +62,7 @@ func TestOfflineAnswersLastUserMessage(t *testing.T) {
 		{Role: llm.RoleUser, Content: "thanks"},
 		{Role: llm.RoleAssistant, Content: "You're", Interrupted: true},
 	}
-	if got := respond(t, newOffline(), history); got != "You're welcome." {
+	if got := readReply(t, newOffline(), history); got != "You're welcome." {
 		t.Errorf("got %q, want the answer to the last user message", got)
 	}
 }

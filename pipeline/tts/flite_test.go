@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -171,15 +170,9 @@ func TestFliteQuiet(t *testing.T) {
 		quietChild(t)
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestFliteQuiet$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "PARLEY_TTS_QUIET_CHILD=1")
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("child: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
-	}
-	if stderr.Len() != 0 || strings.TrimSpace(stdout.String()) != "PASS" {
-		t.Errorf("flite printed:\nstdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	stdout, stderr := tts.RunChildTest(t, "TestFliteQuiet", "PARLEY_TTS_QUIET_CHILD")
+	if stderr != "" || strings.TrimSpace(stdout) != "PASS" {
+		t.Errorf("flite printed:\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -188,17 +187,11 @@ func TestPhonemizeESpeakSilent(t *testing.T) {
 		espeakChild(t)
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestPhonemizeESpeakSilent$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "PARLEY_ESPEAK_CHILD=1")
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("child: %v\nstdout: %s\nstderr: %s", err, stdout.String(), stderr.String())
+	stdout, stderr := runChildTest(t, "TestPhonemizeESpeakSilent", "PARLEY_ESPEAK_CHILD")
+	if stderr != "" {
+		t.Errorf("espeak-ng wrote to stderr: %q", stderr)
 	}
-	if stderr.Len() != 0 {
-		t.Errorf("espeak-ng wrote to stderr: %q", stderr.String())
-	}
-	for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
 		if line != "PASS" && !strings.HasPrefix(line, "coverage:") {
 			t.Errorf("espeak-ng wrote to stdout: %q", line)
 		}
