@@ -108,18 +108,19 @@ type EchoCancelledSource struct {
 	ref    *refStream
 	aec    *EchoCanceller
 
-	mu        sync.Mutex // serialises Read
-	started   bool
-	in        []float32 // captured, not yet a whole frame
-	inIndex   uint64    // capture index of in[0]
-	pending   []float32 // cancelled, not yet returned
-	err       error     // the source's error, returned once pending is empty
-	readBuf   []float32
-	refBuf    []float32
-	outBuf    []float32
-	ein, eout float64 // smoothed energies for the ERLE estimate (~1 s)
-	rin, rout float64 // the same over ~30 ms, for Recent
-	tap       func(captured, reference, output []float32)
+	mu          sync.Mutex // serialises Read
+	started     bool
+	in          []float32 // captured, not yet a whole frame
+	inIndex     uint64    // capture index of in[0]
+	pending     []float32 // cancelled, not yet returned
+	err         error     // the source's error, returned once pending is empty
+	readBuf     []float32
+	refBuf      []float32
+	outBuf      []float32
+	ein, eout   float64 // smoothed energies for the ERLE estimate (~1 s)
+	quietFrames int     // frames since the reference last played
+	rin, rout   float64 // the same over ~30 ms, for Recent
+	tap         func(captured, reference, output []float32)
 }
 
 // NewEchoCancelledSource returns src with the echo of ref's speaker removed
@@ -191,7 +192,7 @@ func (s *EchoCancelledSource) processFrames(mark captureMark) error {
 		captured := s.in[done : done+fs]
 		s.ref.align(mark)
 		s.ref.frame(s.inIndex+uint64(done), s.refBuf)
-		if err := s.aec.ProcessInto(s.outBuf, captured, s.refBuf); err != nil {
+		if err := s.cancel(captured); err != nil {
 			return err
 		}
 		s.account(captured)
@@ -200,6 +201,25 @@ func (s *EchoCancelledSource) processFrames(mark captureMark) error {
 	s.in = s.in[:copy(s.in, s.in[done:])]
 	s.inIndex += uint64(done)
 	return nil
+}
+
+// cancel fills outBuf from one captured frame. While nothing has played for
+// longer than the canceller's tail there is no echo to remove, so the frame
+// passes unchanged: the user's own speech reaches the recogniser as the
+// microphone heard it, and the canceller keeps what it learnt of the room.
+func (s *EchoCancelledSource) cancel(captured []float32) error {
+	if RMS(s.refBuf) >= echoActive {
+		s.quietFrames = 0
+	} else {
+		s.quietFrames++
+	}
+	tail := s.aec.Options().TailLength
+	frame := time.Duration(s.aec.FrameSize()) * time.Second / SampleRate
+	if time.Duration(s.quietFrames)*frame > tail {
+		copy(s.outBuf, captured)
+		return nil
+	}
+	return s.aec.ProcessInto(s.outBuf, captured, s.refBuf)
 }
 
 // account updates the statistics after one frame.
