@@ -217,14 +217,6 @@ func labelWidth(labels []string) int {
 	return n
 }
 
-func maxOf(v []float64) float64 {
-	m := 0.0
-	for _, x := range v {
-		m = math.Max(m, x)
-	}
-	return m
-}
-
 // bar is v's share of top as a bar of opts.BarWidth cells (at least one
 // cell for any positive value).
 func bar(v, top float64, opts TextOptions) string {

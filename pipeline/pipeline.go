@@ -91,12 +91,11 @@ type Pipeline struct {
 
 // utterance is a final transcript on its way to the responder.
 type utterance struct {
-	turn        TurnID
-	text        string
-	speechEnd   time.Time
-	finalAt     time.Time
-	speechMS    float64
-	transcribed bool
+	turn      TurnID
+	text      string
+	speechEnd time.Time
+	finalAt   time.Time
+	speechMS  float64
 }
 
 // New checks the options and returns a pipeline ready to Run.

@@ -103,16 +103,6 @@ func (f *fakeDevices) SetMuted(m bool) {
 func (f *fakeDevices) SetPushToTalk(bool) {}
 func (f *fakeDevices) SetBargeIn(bool)    {}
 
-func (f *fakeDevices) setSwitching(model string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for i := range f.states {
-		if f.states[i].Model == model {
-			f.states[i].Switching = true
-		}
-	}
-}
-
 func (f *fakeDevices) setFallback(model, reason string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
