@@ -102,9 +102,10 @@ type Server struct {
 	history []event
 	closed  bool
 
-	stateMu sync.Mutex // serialises OnState calls
-	state   State
-	once    sync.Once
+	notifyMu sync.Mutex // serialises OnState calls
+	stateMu  sync.Mutex // guards state only, so OnState may call State
+	state    State
+	once     sync.Once
 }
 
 // Listen starts serving the page on opts.Addr. Errors name the address.

@@ -160,10 +160,15 @@ func TestBusyAddressIsNamed(t *testing.T) {
 }
 
 func TestCloseTellsThePageAndClosesBothSides(t *testing.T) {
-	s := startServer(t, Options{})
+	st := newStates()
+	s := startServer(t, Options{OnState: st.record})
 	p, _ := connectPage(t, s)
+	st.next(t)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
+	}
+	if got := st.next(t); got.Connected || got.Message != "browser disconnected (parley stopped)" {
+		t.Errorf("state %+v", got)
 	}
 	_, _, err := p.next()
 	if websocket.CloseStatus(err) != websocket.StatusGoingAway {

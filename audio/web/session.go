@@ -41,16 +41,22 @@ func (s *Server) detach(c *conn, err error) {
 		return
 	}
 	s.active = nil
+	stopping := s.closed
 	s.mu.Unlock()
 	s.mic.setLive(false)
 	msg := "browser disconnected (" + disconnectReason(err, s.opts.Timeout) + "); waiting for the page to reconnect"
+	if stopping {
+		msg = "browser disconnected (parley stopped)"
+	}
 	s.notify(State{Peer: c.peer, Message: msg})
 }
 
 func (s *Server) notify(st State) {
+	s.notifyMu.Lock()
+	defer s.notifyMu.Unlock()
 	s.stateMu.Lock()
-	defer s.stateMu.Unlock()
 	s.state = st
+	s.stateMu.Unlock()
 	if s.opts.OnState != nil {
 		s.opts.OnState(st)
 	}

@@ -193,7 +193,13 @@ func TestNewPageReplacesTheOld(t *testing.T) {
 
 func TestDroppedConnectionIsReported(t *testing.T) {
 	st := newStates()
-	s := startServer(t, Options{OnState: st.record, Timeout: time.Second})
+	var s *Server
+	s = startServer(t, Options{Timeout: time.Second, OnState: func(got State) {
+		if s.State() != got { // the callback may ask the server
+			t.Errorf("State() in the callback = %+v, want %+v", s.State(), got)
+		}
+		st.record(got)
+	}})
 	p, _ := connectPage(t, s)
 	st.next(t)
 	_ = p.ws.Close(websocket.StatusGoingAway, "")
