@@ -32,8 +32,11 @@ type Config struct {
 
 // Audio is the [audio] table.
 type Audio struct {
-	// Backend is "auto" (PulseAudio, then ALSA, then null), "pulseaudio", "alsa" or "null".
+	// Backend is "auto" (PulseAudio, then ALSA, then null), "pulseaudio",
+	// "alsa", "null" or "web" (the browser page served on WebAddr).
 	Backend string `toml:"backend"`
+	// WebAddr is the host:port the browser audio page is served on.
+	WebAddr string `toml:"web_addr"`
 	// InputDevice is a capture device name or id; "" is the default device.
 	InputDevice string `toml:"input_device"`
 	// OutputDevice is a playback device name or id; "" is the default device.

@@ -26,6 +26,9 @@ func TestDefaultsAreValid(t *testing.T) {
 	if cfg.VAD.Threshold != 0.5 || cfg.TTS.Flite.Voice != "slt" || !cfg.GPU.FallbackToCPU {
 		t.Errorf("unexpected defaults: %+v", cfg)
 	}
+	if cfg.Audio.WebAddr != "127.0.0.1:8765" {
+		t.Errorf("audio.web_addr = %q, want loopback by default", cfg.Audio.WebAddr)
+	}
 	if cfg.VAD.MinSilence.Duration != 600*time.Millisecond {
 		t.Errorf("min_silence = %s", cfg.VAD.MinSilence)
 	}
@@ -64,6 +67,8 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"out of range", "[vad]\nthreshold = 1.5\n", []string{"vad.threshold", "0.01 to 0.99"}, ErrInvalidValue},
 		{"bad enum", "[audio]\nbackend = \"jack\"\n", []string{"audio.backend", "pulseaudio, alsa, null"}, ErrInvalidValue},
 		{"bad device", "[asr]\ndevice = \"gpu\"\n", []string{"asr.device", "cuda:N"}, ErrInvalidValue},
+		{"web address without port", "[audio]\nweb_addr = \"127.0.0.1\"\n", []string{"audio.web_addr", "host:port"}, ErrInvalidValue},
+		{"web address bad port", "[audio]\nweb_addr = \"127.0.0.1:http\"\n", []string{"audio.web_addr"}, ErrInvalidValue},
 		{"gpu device cpu", "[gpu]\ndevice = \"cpu\"\n", []string{"gpu.device"}, ErrInvalidValue},
 		{"bad voice", "[tts.flite]\nvoice = \"bob\"\n", []string{"tts.flite.voice", "slt, kal16"}, ErrInvalidValue},
 		{"bad weight role", "[gpu.weights]\nllm = 1.0\n", []string{"gpu.weights.llm"}, ErrUnknownKey},
@@ -119,5 +124,15 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestWebBackendIsAccepted(t *testing.T) {
+	cfg, err := Parse(defaults(t), "[audio]\nbackend = \"web\"\nweb_addr = \":9000\"\n", "user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Audio.Backend != "web" || cfg.Audio.WebAddr != ":9000" {
+		t.Errorf("audio %+v", cfg.Audio)
 	}
 }

@@ -3,9 +3,11 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -19,7 +21,8 @@ func (c Config) Validate() error {
 			errs = append(errs, err)
 		}
 	}
-	add(oneOf("audio.backend", c.Audio.Backend, "auto", "pulseaudio", "alsa", "null"))
+	add(oneOf("audio.backend", c.Audio.Backend, "auto", "pulseaudio", "alsa", "null", "web"))
+	add(hostPort("audio.web_addr", c.Audio.WebAddr))
 	add(durationIn("audio.capture_buffer", c.Audio.CaptureBuffer, 100*time.Millisecond, time.Minute))
 	add(durationIn("audio.aec_tail", c.Audio.AECTail, 20*time.Millisecond, 2*time.Second))
 	add(durationIn("audio.aec_latency", c.Audio.AECLatency, 0, time.Second))
@@ -134,6 +137,16 @@ func intIn(key string, v, lo, hi int) error {
 		return nil
 	}
 	return fmt.Errorf("%s: %w: %d; allowed: %d to %d", key, ErrInvalidValue, v, lo, hi)
+}
+
+// hostPort accepts host:port with a numeric port; an empty host means every
+// interface.
+func hostPort(key, v string) error {
+	_, port, err := net.SplitHostPort(v)
+	if n, perr := strconv.Atoi(port); err == nil && perr == nil && n >= 0 && n <= 65535 {
+		return nil
+	}
+	return fmt.Errorf("%s: %w: %q; allowed: host:port, e.g. 127.0.0.1:8765", key, ErrInvalidValue, v)
 }
 
 func durationIn(key string, v Duration, lo, hi time.Duration) error {
