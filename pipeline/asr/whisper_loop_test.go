@@ -69,7 +69,9 @@ func TestWhisperModelNoticesABrokenLoop(t *testing.T) {
 		{"caches not fed back", zeroCaches, false},
 		{"offset never advanced", withOffset(func(int64, int64) int64 { return 0 }), false},
 		{"offset one too far after the prompt", withOffset(func(off, n int64) int64 { return off + min(off, 1) }), false},
-		{"self caches swapped", func(in []gpu.Tensor) []gpu.Tensor { return swapData(in, "in_n_layer_self_k_cache", "in_n_layer_self_v_cache") }, false},
+		{"self caches swapped", func(in []gpu.Tensor) []gpu.Tensor {
+			return swapData(in, "in_n_layer_self_k_cache", "in_n_layer_self_v_cache")
+		}, false},
 		{"cross k and v swapped", func(in []gpu.Tensor) []gpu.Tensor { return swapData(in, "n_layer_cross_k", "n_layer_cross_v") }, false},
 		{"prompt without no_timestamps", sotTwice, false},
 	}
