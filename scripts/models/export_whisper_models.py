@@ -19,9 +19,7 @@ Timing models (never committed; tiny ~200 MB, base ~300 MB):
 """
 
 import argparse
-import math
 import os
-import struct
 import sys
 
 import numpy as np
@@ -30,36 +28,17 @@ import torch
 import torchaudio
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tone_audio as T  # noqa: E402
 import whisper_testmodels as W  # noqa: E402
+from tone_audio import SR, write_wav  # noqa: E402
 
-SR = 16000
-TONE_S, GAP_S, EDGE_S, RAMP_S, AMP = 0.24, 0.15, 0.2, 0.005, 0.3
 WAV_SEQUENCE = [0, 1, 2]
 CHECKS = [[0, 1, 2], [7, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1, 0, 7]]
 
 
 def tone_audio(seq, seed=1):
-    """Tones TONE_HZ[k] for k in seq, separated by pauses, over faint noise."""
-    rng = np.random.default_rng(seed)
-    parts = [np.zeros(int(EDGE_S * SR))]
-    n = int(TONE_S * SR)
-    ramp = np.minimum(1.0, np.minimum(np.arange(n), n - 1 - np.arange(n)) / (RAMP_S * SR))
-    for k in seq:
-        t = np.arange(n) / SR
-        parts.append(AMP * ramp * np.sin(2 * math.pi * W.TONE_HZ[k] * t))
-        parts.append(np.zeros(int(GAP_S * SR)))
-    parts.append(np.zeros(int(EDGE_S * SR)))
-    x = np.concatenate(parts)
-    return x + rng.uniform(-1e-4, 1e-4, len(x))
-
-
-def write_wav(path, x):
-    pcm = np.clip(np.round(x * 32767), -32768, 32767).astype("<i2").tobytes()
-    hdr = b"RIFF" + struct.pack("<I", 36 + len(pcm)) + b"WAVE"
-    hdr += b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, SR, SR * 2, 2, 16)
-    hdr += b"data" + struct.pack("<I", len(pcm))
-    with open(path, "wb") as f:
-        f.write(hdr + pcm)
+    """Tones W.TONE_HZ[k] for k in seq (see tone_audio.py)."""
+    return T.tone_audio(seq, W.TONE_HZ, seed)
 
 
 def log_mel(x, n_mels):

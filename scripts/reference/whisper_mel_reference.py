@@ -22,15 +22,15 @@ long clip (the librivox clips twice over, 49 s, trimmed to 30 s) stores every 10
 
 import argparse
 import os
-import struct
 import sys
-import wave
 
 import numpy as np
 import torch
 import torchaudio
 
-DATA = "/usr/share/pocketsphinx/test/data"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fbank_reference import DATA, read_audio, write_f32  # noqa: E402
+
 OUT = os.path.join("pipeline", "asr", "frontend", "testdata")
 SR, N_FFT, HOP, N_SAMPLES, N_FRAMES = 16000, 400, 160, 480000, 3000
 LIBRIVOX = ["librivox/sense_and_sensibility_01_austen_64kb-%04d.wav" % i
@@ -46,19 +46,6 @@ CASES = [
 MARGIN = 8  # padding frames stored after the audio in short clips
 
 
-def read_audio(path):
-    """Returns float32 samples in [-1, 1) from 16 kHz mono s16le raw or wav."""
-    if path.endswith(".wav"):
-        with wave.open(path, "rb") as w:
-            if (w.getframerate(), w.getnchannels(), w.getsampwidth()) != (SR, 1, 2):
-                sys.exit(f"{path}: want 16 kHz mono 16-bit")
-            raw = w.readframes(w.getnframes())
-    else:
-        with open(path, "rb") as f:
-            raw = f.read()
-    return np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
-
-
 def log_mel(samples, n_mels, dtype):
     audio = torch.from_numpy(samples).to(dtype)
     audio = torch.nn.functional.pad(audio, (0, max(0, N_SAMPLES - len(audio))))[:N_SAMPLES]
@@ -72,13 +59,6 @@ def log_mel(samples, n_mels, dtype):
     log_spec = torch.clamp(mel, min=1e-10).log10()
     log_spec = torch.maximum(log_spec, log_spec.max() - 8.0)
     return ((log_spec + 4.0) / 4.0).numpy()
-
-
-def write_f32(path, a):
-    a = np.ascontiguousarray(a, dtype="<f4")
-    with open(path, "wb") as f:
-        f.write(struct.pack("<II", a.shape[0], a.shape[1]))
-        f.write(a.tobytes())
 
 
 def main():

@@ -50,7 +50,7 @@ func TestWhisperMelMatchesTorch(t *testing.T) {
 			for i := range got {
 				got[i] = melFrame(mel, tc.nMels, i*tc.stride)
 			}
-			t.Logf("max abs diff %.3g over %d frames", melDiff(t, got, want), len(want))
+			t.Logf("max abs diff %.3g over %d frames", diffWithin(t, got, want, melTolerance), len(want))
 			if tc.stride == 1 {
 				checkPaddingFrames(t, mel, tc.nMels, len(want))
 			}
@@ -62,26 +62,6 @@ func TestWhisperMelMatchesTorch(t *testing.T) {
 // 3e-5, the size of torch's float32 rounding (its float64 result is within
 // 4e-6 to 3e-5; torchaudio builds the filters in float32 either way).
 const melTolerance = 1e-4
-
-// melDiff fails unless got and want have the same shape and agree within
-// melTolerance, and returns the largest difference.
-func melDiff(t *testing.T, got, want [][]float32) float64 {
-	t.Helper()
-	var worst float64
-	for i := range want {
-		if len(got[i]) != len(want[i]) {
-			t.Fatalf("frame %d: got %d values, want %d", i, len(got[i]), len(want[i]))
-		}
-		for j := range want[i] {
-			d := math.Abs(float64(got[i][j]) - float64(want[i][j]))
-			if !(d <= melTolerance) {
-				t.Fatalf("row %d bin %d: got %g, want %g (diff %.3g > %g)", i, j, got[i][j], want[i][j], d, melTolerance)
-			}
-			worst = max(worst, d)
-		}
-	}
-	return worst
-}
 
 // checkPaddingFrames checks that frames from `from` on are all one value,
 // the normalised floor, as the reference's last stored frame is.
