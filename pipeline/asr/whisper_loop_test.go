@@ -36,11 +36,11 @@ func swapData(in []gpu.Tensor, a, b string) []gpu.Tensor {
 	return in
 }
 
-// withOffset replaces the offset by f(offset, tokens per item).
-func withOffset(f func(off, n int64) int64) func([]gpu.Tensor) []gpu.Tensor {
+// withOffset replaces the offset by f(offset).
+func withOffset(f func(off int64) int64) func([]gpu.Tensor) []gpu.Tensor {
 	return func(in []gpu.Tensor) []gpu.Tensor {
-		i, n := tensorIndex(in, "offset"), in[tensorIndex(in, "tokens")].Shape[1]
-		in[i].Data = []int64{f(in[i].Data.([]int64)[0], n)}
+		i := tensorIndex(in, "offset")
+		in[i].Data = []int64{f(in[i].Data.([]int64)[0])}
 		return in
 	}
 }
@@ -67,8 +67,8 @@ func TestWhisperModelNoticesABrokenLoop(t *testing.T) {
 	}{
 		{"correct loop", func(in []gpu.Tensor) []gpu.Tensor { return in }, true},
 		{"caches not fed back", zeroCaches, false},
-		{"offset never advanced", withOffset(func(int64, int64) int64 { return 0 }), false},
-		{"offset one too far after the prompt", withOffset(func(off, n int64) int64 { return off + min(off, 1) }), false},
+		{"offset never advanced", withOffset(func(int64) int64 { return 0 }), false},
+		{"offset one too far after the prompt", withOffset(func(off int64) int64 { return off + min(off, 1) }), false},
 		{"self caches swapped", func(in []gpu.Tensor) []gpu.Tensor {
 			return swapData(in, "in_n_layer_self_k_cache", "in_n_layer_self_v_cache")
 		}, false},

@@ -43,16 +43,7 @@ func (w *Whisper) Recognize(ctx context.Context, segments [][]float32) ([]Whispe
 	if w.closed.Load() {
 		return nil, fmt.Errorf("whisper: %w", ErrClosed)
 	}
-	var pieces [][]float32
-	var owner []int
-	for i, s := range segments {
-		if len(s) == 0 {
-			continue
-		}
-		for _, p := range SplitLong(s, whisperMaxSeconds) {
-			pieces, owner = append(pieces, p), append(owner, i)
-		}
-	}
+	pieces, owner := whisperPieces(segments)
 	out := make([]WhisperResult, len(segments))
 	if len(pieces) == 0 {
 		return out, ctx.Err()
@@ -71,6 +62,20 @@ func (w *Whisper) Recognize(ctx context.Context, segments [][]float32) ([]Whispe
 		out[i].Text = w.tokens.Text(out[i].Tokens)
 	}
 	return out, nil
+}
+
+// whisperPieces cuts the segments into pieces of at most 30 s, leaving
+// empty segments out; owner[i] is the segment piece i came from.
+func whisperPieces(segments [][]float32) (pieces [][]float32, owner []int) {
+	for i, s := range segments {
+		if len(s) == 0 {
+			continue
+		}
+		for _, p := range SplitLong(s, whisperMaxSeconds) {
+			pieces, owner = append(pieces, p), append(owner, i)
+		}
+	}
+	return pieces, owner
 }
 
 // languageCode names a language token ("en" for English-only models).

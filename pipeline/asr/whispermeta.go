@@ -109,14 +109,14 @@ func (w *whisperMeta) check(file string) error {
 	case w.nTextCtx < w.promptLen()+2:
 		return bad("\"n_text_ctx\" = %d leaves no room after a %d-token prompt", w.nTextCtx, w.promptLen())
 	}
-	special := map[string]int{"sot": w.sot, "eot": w.eot, "no_timestamps": w.noTimestamps,
-		"transcribe": w.transcribe, "translate": w.translate}
+	names := []string{"sot", "eot", "no_timestamps", "transcribe", "translate"}
+	ids := []int{w.sot, w.eot, w.noTimestamps, w.transcribe, w.translate}
 	for i, id := range w.langTokens {
-		special["language "+w.langCodes[i]] = id
+		names, ids = append(names, "language "+w.langCodes[i]), append(ids, id)
 	}
-	for name, id := range special {
+	for i, id := range ids {
 		if id < 0 || id >= w.nVocab {
-			return bad("%s token %d outside the vocabulary [0, %d) (\"n_vocab\")", name, id, w.nVocab)
+			return bad("%s token %d outside the vocabulary [0, %d) (\"n_vocab\")", names[i], id, w.nVocab)
 		}
 	}
 	return nil
