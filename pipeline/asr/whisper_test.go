@@ -266,3 +266,16 @@ func TestWhisperTokens(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// tones-en.wav is the committed speech stand-in for end-to-end tests.
+func TestWhisperTonesWAV(t *testing.T) {
+	samples, rate := readWAV16(t, filepath.Join("testdata", "whisper", "tones-en.wav"))
+	if rate != 16000 {
+		t.Fatalf("rate %d", rate)
+	}
+	for _, dir := range []string{whisperEN, whisperML} {
+		if got := recognize(t, newWhisper(t, dir, nil), samples).Text; got != "hello world parley" {
+			t.Errorf("%s: %q", dir, got)
+		}
+	}
+}
