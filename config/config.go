@@ -85,7 +85,7 @@ type VAD struct {
 // ASR is the [asr] table.
 type ASR struct {
 	// Engine is "auto" (SenseVoice, then Paraformer, when installed, else
-	// pocketsphinx), "sensevoice", "paraformer" or "pocketsphinx".
+	// pocketsphinx), "sensevoice", "paraformer", "whisper" or "pocketsphinx".
 	Engine string `toml:"engine"`
 	// BatchSize is how many utterances an ONNX engine decodes at once.
 	BatchSize int `toml:"batch_size"`
@@ -97,6 +97,8 @@ type ASR struct {
 	SenseVoice SenseVoice `toml:"sensevoice"`
 	// Paraformer configures the Paraformer engine.
 	Paraformer Paraformer `toml:"paraformer"`
+	// Whisper configures the Whisper engine.
+	Whisper Whisper `toml:"whisper"`
 	// Device is where ONNX ASR models run: "cpu" or "cuda:N".
 	Device string `toml:"device"`
 	// PartialInterval is how often a partial transcript is produced while
@@ -132,6 +134,18 @@ type Paraformer struct {
 	// ModelDir holds the model, tokens and am.mvn; "" uses an installed
 	// paraformer-large model.
 	ModelDir string `toml:"model_dir"`
+}
+
+// Whisper is the [asr.whisper] table.
+type Whisper struct {
+	// Model is a catalog name ("whisper-base.en") or a folder holding a
+	// sherpa-onnx Whisper export; "" uses an installed Whisper model.
+	Model string `toml:"model"`
+	// Language is "auto" (detected per utterance; English for .en models)
+	// or a language code such as "en" or "de".
+	Language string `toml:"language"`
+	// Task is "transcribe" or "translate" (into English).
+	Task string `toml:"task"`
 }
 
 // LLM is the [llm] table.

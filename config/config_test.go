@@ -29,6 +29,9 @@ func TestDefaultsAreValid(t *testing.T) {
 	if cfg.Audio.WebAddr != "127.0.0.1:8765" {
 		t.Errorf("audio.web_addr = %q, want loopback by default", cfg.Audio.WebAddr)
 	}
+	if w := cfg.ASR.Whisper; w.Model != "" || w.Language != "auto" || w.Task != "transcribe" {
+		t.Errorf("asr.whisper defaults: %+v", w)
+	}
 	if cfg.VAD.MinSilence.Duration != 600*time.Millisecond {
 		t.Errorf("min_silence = %s", cfg.VAD.MinSilence)
 	}
@@ -72,6 +75,9 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"gpu device cpu", "[gpu]\ndevice = \"cpu\"\n", []string{"gpu.device"}, ErrInvalidValue},
 		{"bad voice", "[tts.flite]\nvoice = \"bob\"\n", []string{"tts.flite.voice", "slt, kal16"}, ErrInvalidValue},
 		{"bad weight role", "[gpu.weights]\nllm = 1.0\n", []string{"gpu.weights.llm"}, ErrUnknownKey},
+		{"bad whisper language", "[asr.whisper]\nlanguage = \"English\"\n", []string{"asr.whisper.language", "auto"}, ErrInvalidValue},
+		{"bad whisper task", "[asr.whisper]\ntask = \"summarise\"\n", []string{"asr.whisper.task", "transcribe, translate"}, ErrInvalidValue},
+		{"bad whisper model", "[asr.whisper]\nmodel = \"tiny\"\n", []string{"asr.whisper.model", "whisper-tiny.en"}, ErrInvalidValue},
 		{"syntax", "[vad\n", []string{"line"}, ErrSyntax},
 		{"two problems", "[vad]\nthreshold = 2.0\n[gpu]\nmemory_fraction = 3.0\n", []string{"vad.threshold", "gpu.memory_fraction"}, ErrInvalidValue},
 	}
@@ -134,5 +140,18 @@ func TestWebBackendIsAccepted(t *testing.T) {
 	}
 	if cfg.Audio.Backend != "web" || cfg.Audio.WebAddr != ":9000" {
 		t.Errorf("audio %+v", cfg.Audio)
+	}
+}
+
+func TestWhisperKeys(t *testing.T) {
+	for _, model := range []string{"whisper-base.en", "/models/sherpa-onnx-whisper-small", "./my-whisper"} {
+		doc := "[asr]\nengine = \"whisper\"\n[asr.whisper]\nmodel = \"" + model + "\"\nlanguage = \"de\"\ntask = \"translate\"\n"
+		cfg, err := Parse(defaults(t), doc, "user")
+		if err != nil {
+			t.Fatalf("model %q: %v", model, err)
+		}
+		if w := cfg.ASR.Whisper; cfg.ASR.Engine != "whisper" || w.Model != model || w.Language != "de" || w.Task != "translate" {
+			t.Errorf("model %q: parsed %+v", model, cfg.ASR)
+		}
 	}
 }

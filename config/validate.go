@@ -27,7 +27,8 @@ func (c Config) Validate() error {
 	add(durationIn("audio.aec_tail", c.Audio.AECTail, 20*time.Millisecond, 2*time.Second))
 	add(durationIn("audio.aec_latency", c.Audio.AECLatency, 0, time.Second))
 	add(c.VAD.validate())
-	add(oneOf("asr.engine", c.ASR.Engine, "auto", "sensevoice", "paraformer", "pocketsphinx"))
+	add(oneOf("asr.engine", c.ASR.Engine, "auto", "sensevoice", "paraformer", "whisper", "pocketsphinx"))
+	add(c.ASR.Whisper.validate())
 	add(intIn("asr.batch_size", c.ASR.BatchSize, 1, 64))
 	add(intIn("asr.parallel", c.ASR.Parallel, 1, 32))
 	add(floatIn("asr.max_chunk_seconds", c.ASR.MaxChunkSeconds, 2, 60))
@@ -107,6 +108,20 @@ func (g GPU) validate() error {
 		errs = append(errs, floatIn("gpu.weights."+role, w, 0, 100))
 	}
 	return errors.Join(errs...)
+}
+
+// whisperLanguage is "auto" or a Whisper language code ("en", "haw", ...).
+var whisperLanguage = regexp.MustCompile(`^(auto|[a-z]{2,3})$`)
+
+func (w Whisper) validate() error {
+	var errs []error
+	if !whisperLanguage.MatchString(w.Language) {
+		errs = append(errs, fmt.Errorf("asr.whisper.language: %w: %q; allowed: auto or a language code such as en, de, zh", ErrInvalidValue, w.Language))
+	}
+	if w.Model != "" && !strings.ContainsRune(w.Model, '/') && !strings.HasPrefix(w.Model, "whisper-") {
+		errs = append(errs, fmt.Errorf("asr.whisper.model: %w: %q; allowed: a catalog name (whisper-tiny.en, whisper-base.en, ...; see parley models list) or a folder path", ErrInvalidValue, w.Model))
+	}
+	return errors.Join(append(errs, oneOf("asr.whisper.task", w.Task, "transcribe", "translate"))...)
 }
 
 func oneOf(key, v string, allowed ...string) error {

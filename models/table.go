@@ -99,6 +99,33 @@ var catalog = []Entry{
 			}},
 		}},
 	},
+	// Whisper (sherpa-onnx exports, release asr-models): the int8 graphs and
+	// tokens of each archive are kept (the engine prefers int8 on the CPU).
+	// Archive sha256: pinned by several independent projects (tiny.en,
+	// base.en and small by five or more, large-v3-turbo by one). Archive
+	// sizes: the release asset sizes as recorded by other projects' catalogs
+	// (small and turbo by two or more, tiny.en and base.en by one). Member
+	// sizes and sha256: as pinned by projects that verified the extracted
+	// files (one or two each; none found for base.en, whose members are
+	// checked for presence only). If pull reports a mismatch, compare with
+	// the digest GitHub shows on the release page.
+	whisperEntry("whisper-tiny.en", "Whisper tiny.en, int8 (English; CPU)", "tiny.en", 118071777,
+		"2bd6cf965c8bb3e068ef9fa2191387ee63a9dfa2a4e37582a8109641c20005dd",
+		Member{Size: 12937772, SHA256: "0ce578b827c94a961aacb8fa14b02f096504b337e5c94be37c36238cbe3e8bc6"},
+		Member{Size: 89853865, SHA256: "06c0e6ff6348d427e51839219d1c886c18cfdf411e629e33f5e1679bff9c1527"},
+		Member{Size: 835554, SHA256: "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930"}),
+	whisperEntry("whisper-base.en", "Whisper base.en, int8 (English; CPU)", "base.en", 208576005,
+		"475bc7052ce299c007f6d5d5407ba8601f819a2867f6eecee510ed17df581542", Member{}, Member{}, Member{}),
+	whisperEntry("whisper-small", "Whisper small, int8 (99 languages; CPU)", "small", 639387718,
+		"486a46afbb7ba798507190ffe02fea2dd726049af212e774537efac6afb210a6",
+		Member{Size: 112442483, SHA256: "4cbe7b22fa9026b843b60a68640c747de05bafb1a11b57edc0e66c232d9f33a9"},
+		Member{Size: 262226114, SHA256: "acad50b5c782696e91b55914cc5ab4f756f1532f76e22aa6fc615f39fb69a8ee"},
+		whisperMultilingualTokens()),
+	whisperEntry("whisper-large-v3-turbo", "Whisper large-v3-turbo, int8 (100 languages, 128 mels)", "turbo", 563790207,
+		"b11acbbcd660b44a8e0df33724feb5aaa709cf65668f2823d59f656312544f22",
+		Member{Size: 674716297, SHA256: "b02dcdf54f348741e93fe732b67d933c8dcb6735655f710640143081db38878b"},
+		Member{Size: 361080764, SHA256: "20accd02388482eb3a46bd615631adfdc85e1eb2c7db9ea3f02a40ffe6b81547"},
+		whisperMultilingualTokens()),
 	{
 		Name: "silero-vad-v5", Kind: KindVAD, Dir: "",
 		Description: "Silero VAD v5 (installed where vad.model looks by default)",
@@ -155,4 +182,23 @@ func kokoroModel() File {
 func kokoroVoices() File {
 	return File{URL: kokoroRel + "voices-v1.0.bin", Name: "voices-v1.0.bin", Size: 28214398,
 		SHA256: "bca610b8308e8d99f32e6fe4197e7ec01679264efed0cac9140fe9c29f1fbf7d"}
+}
+
+// whisperEntry is the int8 part of release asr-models'
+// sherpa-onnx-whisper-<prefix>.tar.bz2: <prefix>-encoder.int8.onnx,
+// <prefix>-decoder.int8.onnx and <prefix>-tokens.txt (the members' names
+// are filled in here).
+func whisperEntry(name, description, prefix string, size int64, sha256 string, enc, dec, tokens Member) Entry {
+	archive := "sherpa-onnx-whisper-" + prefix
+	enc.Name, dec.Name, tokens.Name = prefix+"-encoder.int8.onnx", prefix+"-decoder.int8.onnx", prefix+"-tokens.txt"
+	return Entry{Name: name, Kind: KindASR, Dir: name, Description: description,
+		Files: []File{{URL: sherpaASR + archive + ".tar.bz2", Name: archive + ".tar.bz2", Size: size, SHA256: sha256,
+			Archive: &Archive{Prefix: archive, Members: []Member{enc, dec, tokens}}}}}
+}
+
+// whisperMultilingualTokens is the multilingual Whisper token table, the
+// same file in the small and turbo archives (816,730 bytes, as pinned for
+// both).
+func whisperMultilingualTokens() Member {
+	return Member{Size: 816730, SHA256: "b34b360dbb493e781e479794586d661700670d65564001f23024971d1f2fa126"}
 }
