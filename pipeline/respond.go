@@ -92,10 +92,10 @@ func (p *Pipeline) finishTurn(u utterance, history []llm.Message, o turnOutcome,
 		m.Interrupted = true
 		p.emit(Event{Kind: KindInterrupted, Turn: u.turn, Text: said})
 		p.emit(Event{Kind: KindMetrics, Turn: u.turn, Metrics: m})
-		return keepSaid(history, said)
+		return keepSaid(history, said, true)
 	case o.err != nil:
 		p.emitError(u.turn, o.err)
-		return keepSaid(history, said)
+		return keepSaid(history, said, false)
 	}
 	p.emit(Event{Kind: KindSaid, Turn: u.turn, Text: said})
 	p.stats.AddTurn(*m)
@@ -103,12 +103,14 @@ func (p *Pipeline) finishTurn(u utterance, history []llm.Message, o turnOutcome,
 	return append(history, llm.Message{Role: llm.RoleAssistant, Content: o.text})
 }
 
-// keepSaid records the part of a reply cut short that was played.
-func keepSaid(history []llm.Message, said string) []llm.Message {
+// keepSaid records the part of a reply cut short that was played, marked
+// interrupted when the user cut it (a reply the responder failed to finish
+// is simply what was said).
+func keepSaid(history []llm.Message, said string, byUser bool) []llm.Message {
 	if said == "" {
 		return history
 	}
-	return append(history, llm.Message{Role: llm.RoleAssistant, Content: said, Interrupted: true})
+	return append(history, llm.Message{Role: llm.RoleAssistant, Content: said, Interrupted: byUser})
 }
 
 // reply streams the responder's answer, emitting each piece and handing
