@@ -69,23 +69,12 @@ func (pb *timedPlayback) Wait(ctx context.Context) error {
 	}
 }
 
-// threeSentences answers with three sentences and records the history it got.
-type threeSentences struct {
-	mu        sync.Mutex
-	histories [][]llm.Message
-}
-
-func (r *threeSentences) Name() string { return "three" }
-func (r *threeSentences) Respond(_ context.Context, h []llm.Message) (llm.Reply, error) {
-	r.mu.Lock()
-	r.histories = append(r.histories, slices.Clone(h))
-	r.mu.Unlock()
-	return &wordReply{words: strings.Fields("First sentence. Second sentence. Third sentence.")}, nil
-}
+// threeSentences is the reply of the barge-in tests.
+const threeSentences = "First sentence. Second sentence. Third sentence."
 
 func TestBargeInCutsTheReplyAndKeepsOnlyWhatWasPlayed(t *testing.T) {
 	player := &timedPlayer{per: 300 * time.Millisecond, firstDone: make(chan struct{})}
-	responder := &threeSentences{}
+	responder := &textResponder{text: threeSentences}
 	src := &sliceSource{samples: append(append(frames(5, 0.5), frames(4, 0)...), append(frames(12, 0.5), frames(4, 0)...)...)}
 	p, err := New(Options{
 		Source: src, VAD: ampVAD{}, Segmenter: &countSegmenter{}, ASR: &numberASR{},
@@ -223,7 +212,7 @@ func TestBargeInNoticeComesBeforeTheCut(t *testing.T) {
 	src := &sliceSource{samples: append(append(frames(5, 0.5), frames(4, 0)...), append(frames(12, 0.5), frames(4, 0)...)...)}
 	p, err := New(Options{
 		Source: src, VAD: ampVAD{}, Segmenter: &countSegmenter{}, ASR: &numberASR{}, Log: log,
-		Responder: &threeSentences{}, TTS: toneTTS{}, Player: player, BargeIn: true, HalfDuplex: true,
+		Responder: &textResponder{text: threeSentences}, TTS: toneTTS{}, Player: player, BargeIn: true, HalfDuplex: true,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -90,22 +90,6 @@ func (p *heldPlayer) play(t *testing.T, units, want int) {
 	}
 }
 
-// textResponder answers every utterance with the same text, in words, and
-// records the histories it got.
-type textResponder struct {
-	text      string
-	mu        sync.Mutex
-	histories [][]llm.Message
-}
-
-func (r *textResponder) Name() string { return "text" }
-func (r *textResponder) Respond(_ context.Context, h []llm.Message) (llm.Reply, error) {
-	r.mu.Lock()
-	r.histories = append(r.histories, slices.Clone(h))
-	r.mu.Unlock()
-	return &wordReply{words: strings.Fields(r.text)}, nil
-}
-
 func tenSentences() string {
 	var b strings.Builder
 	for i := range 10 {
