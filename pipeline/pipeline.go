@@ -283,7 +283,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 // for a reader that takes none: long enough for a printer or UI to drain
 // the last turn, short enough that a reader that has gone cannot hold
 // parley's exit.
-const flushTimeout = 2 * time.Second
+const flushTimeout = time.Second
 
 // giveUpOnReader stops emit from waiting for the reader.
 func (p *Pipeline) giveUpOnReader() {
