@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -273,5 +274,28 @@ func TestSIGINTCutsTheReplyAndFlushesEveryEvent(t *testing.T) {
 	}
 	if strings.Join(printed, "\n") != strings.Join(logged, "\n") {
 		t.Errorf("stdout:\n%s\nwant every logged event:\n%s", strings.Join(printed, "\n"), strings.Join(logged, "\n"))
+	}
+}
+
+// TestHeadlessMarkdownStaysOneLinePerEvent: a markdown answer over several
+// lines is printed as one answer line, its line breaks escaped.
+func TestHeadlessMarkdownStaysOneLinePerEvent(t *testing.T) {
+	testenv.Pulse(t)
+	srv := newFaultServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+		complete(w, "Two steps:\n\n1. **Open** the file.\n2. Save it.")
+	})
+	wav := flite(t, "kal16", t.TempDir(), "q", "what can you do")
+	p := start(t, "--headless", "--config", faultConfig(t, srv.URL(), "openai"), "--input", wav, "--fast", "--output-device", "spk")
+	if err := p.wait(t, 120*time.Second); err != nil {
+		t.Fatalf("parley: %v\n%s", err, p.stderr.String())
+	}
+	kinds := []string{"info: ", "partial: ", "heard: ", "answer: ", "said: ", "interrupted: ", "error: ", "metrics: "}
+	for _, line := range p.output() {
+		if !slices.ContainsFunc(kinds, func(k string) bool { return strings.HasPrefix(line, k) }) {
+			t.Errorf("line %q is no event's line", line)
+		}
+	}
+	if got := p.linesWith("answer: "); len(got) != 1 || got[0] != `Two steps:\n\n1. **Open** the file.\n2. Save it.` {
+		t.Errorf("answer lines %q, want one with the line breaks escaped", got)
 	}
 }
