@@ -249,6 +249,19 @@ type Conversation struct {
 	MaxUnitChars int `toml:"max_unit_chars"`
 	// CodeNote is said instead of reading a code block aloud.
 	CodeNote string `toml:"code_note"`
+	// MaxSpokenChars bounds the characters of one reply that are spoken;
+	// past it MoreNote is said and the rest is only shown.
+	MaxSpokenChars int `toml:"max_spoken_chars"`
+	// MoreNote is said when a reply passes MaxSpokenChars.
+	MoreNote string `toml:"more_note"`
+	// MaxReplyChars bounds the characters of one reply read from the LLM;
+	// the rest is not read.
+	MaxReplyChars int `toml:"max_reply_chars"`
+	// SynthAheadUnits bounds the spoken units synthesised and not yet
+	// played in full (the one playing included).
+	SynthAheadUnits int `toml:"synth_ahead_units"`
+	// SynthAhead bounds the synthesised audio waiting behind the unit playing.
+	SynthAhead Duration `toml:"synth_ahead"`
 }
 
 // Log is the [log] table.

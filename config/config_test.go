@@ -155,3 +155,48 @@ func TestWhisperKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorsNameOnlyWhatTheUserWrote: a bad or conflicting value is blamed
+// on the key the user wrote, never on one left at its default, and NaN or
+// infinity never serves as a bound.
+func TestErrorsNameOnlyWhatTheUserWrote(t *testing.T) {
+	cases := []struct {
+		name, doc string
+		want      []string // the only key blamed comes first
+	}{
+		{"out of range", "[vad]\nthreshold = 1.5\n", []string{"vad.threshold: ", "1.5; allowed: 0.01 to 0.99"}},
+		{"nan", "[vad]\nthreshold = nan\n", []string{"vad.threshold: ", "not a number; allowed: 0.01 to 0.99"}},
+		{"inf", "[vad]\nthreshold = inf\n", []string{"vad.threshold: ", "+Inf is not a finite number"}},
+		{"minus inf", "[gpu]\nmemory_fraction = -inf\n", []string{"gpu.memory_fraction: ", "-Inf is not a finite number"}},
+		{"above a default", "[vad]\nthreshold = 0.9\n", []string{"vad.threshold: ", "0.9; must not be above vad.playback_threshold (0.85, its default)"}},
+		{"below a default", "[vad]\nthreshold = 0.3\n", []string{"vad.threshold: ", "0.3; must not be below vad.neg_threshold (0.35, its default)"}},
+		{"playback below threshold", "[vad]\nplayback_threshold = 0.4\n", []string{"vad.playback_threshold: ", "must not be below vad.threshold (0.5, its default)"}},
+		{"neg above threshold", "[vad]\nneg_threshold = 0.6\n", []string{"vad.neg_threshold: ", "must not be above vad.threshold (0.5, its default)"}},
+		{"both written", "[vad]\nthreshold = 0.6\nplayback_threshold = 0.55\n", []string{"vad.playback_threshold: ", "must not be below vad.threshold (0.6)"}},
+		{"spoken cap", "[conversation]\nmax_spoken_chars = 10\n", []string{"conversation.max_spoken_chars: ", "100 to 1000000"}},
+		{"synthesis ahead", "[conversation]\nsynth_ahead_units = 0\n", []string{"conversation.synth_ahead_units: ", "1 to 64"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse(defaults(t), tc.doc, "user.toml")
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			msg := strings.TrimPrefix(err.Error(), "config user.toml: ")
+			if strings.Contains(msg, "\n") || !strings.HasPrefix(msg, tc.want[0]) {
+				t.Errorf("error %q, want one problem, with %s", msg, tc.want[0])
+			}
+			for _, w := range tc.want[1:] {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q lacks %q", msg, w)
+				}
+			}
+			if strings.Contains(msg, "to NaN") || strings.Contains(msg, "to +Inf") {
+				t.Errorf("error %q uses a non-number as a bound", msg)
+			}
+			if !errors.Is(err, ErrInvalidValue) {
+				t.Errorf("error %q is not ErrInvalidValue", err)
+			}
+		})
+	}
+}

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"io"
 	"math"
 	"os"
@@ -149,39 +148,6 @@ func TestStreamedAnswerFromServer(t *testing.T) {
 	}
 	if ft := figures["llm_first_token"]; len(ft) == 0 || ft[0] < 300 {
 		t.Errorf("llm_first_token %v: the server waits 300 ms before the first token", ft)
-	}
-}
-
-// jsonEvents reads parley --json output into events as they arrive.
-func jsonEvents(p *proc) <-chan pipeline.Event {
-	out := make(chan pipeline.Event, 1024)
-	go func() {
-		defer close(out)
-		for line := range p.lines {
-			var ev pipeline.Event
-			if json.Unmarshal([]byte(line), &ev) == nil {
-				out <- ev
-			}
-		}
-	}()
-	return out
-}
-
-func waitEvent(t *testing.T, evs <-chan pipeline.Event, timeout time.Duration, match func(pipeline.Event) bool) pipeline.Event {
-	t.Helper()
-	deadline := time.After(timeout)
-	for {
-		select {
-		case ev, ok := <-evs:
-			if !ok {
-				t.Fatal("parley stopped before the expected event")
-			}
-			if match(ev) {
-				return ev
-			}
-		case <-deadline:
-			t.Fatalf("expected event did not come within %s", timeout)
-		}
 	}
 }
 

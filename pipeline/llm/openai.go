@@ -188,8 +188,8 @@ func (c *OpenAI) params(msgs []Message) openai.ChatCompletionNewParams {
 func (c *OpenAI) open(ctx context.Context, p openai.ChatCompletionNewParams) (*streamReply, error) {
 	sctx, cancel := context.WithCancel(ctx)
 	r := newStreamReply(cancel, c.opts.Timeout, c.classify)
-	go r.run(sctx, func(ctx context.Context) *ssestream.Stream[openai.ChatCompletionChunk] {
-		return c.chat.NewStreaming(ctx, p)
+	go r.run(sctx, func(ctx context.Context, opts ...option.RequestOption) *ssestream.Stream[openai.ChatCompletionChunk] {
+		return c.chat.NewStreaming(ctx, p, opts...)
 	})
 	if err := r.awaitFirst(ctx); err != nil {
 		_ = r.Close()
