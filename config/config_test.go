@@ -29,6 +29,9 @@ func TestDefaultsAreValid(t *testing.T) {
 	if cfg.VAD.MinSilence.Duration != 600*time.Millisecond {
 		t.Errorf("min_silence = %s", cfg.VAD.MinSilence)
 	}
+	if k := cfg.TTS.Kokoro; k.Voice != "af_heart" || k.Speed != 1 || k.Model != "" {
+		t.Errorf("tts.kokoro = %+v", k)
+	}
 }
 
 func TestUserFileOverridesKeyByKey(t *testing.T) {
@@ -66,6 +69,8 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"bad device", "[asr]\ndevice = \"gpu\"\n", []string{"asr.device", "cuda:N"}, ErrInvalidValue},
 		{"gpu device cpu", "[gpu]\ndevice = \"cpu\"\n", []string{"gpu.device"}, ErrInvalidValue},
 		{"bad voice", "[tts.flite]\nvoice = \"bob\"\n", []string{"tts.flite.voice", "slt, kal16"}, ErrInvalidValue},
+		{"kokoro speed", "[tts.kokoro]\nspeed = 3.0\n", []string{"tts.kokoro.speed", "0.5 to 2"}, ErrInvalidValue},
+		{"kokoro voice", "[tts.kokoro]\nvoice = \" \"\n", []string{"tts.kokoro.voice", "af_heart"}, ErrInvalidValue},
 		{"bad weight role", "[gpu.weights]\nllm = 1.0\n", []string{"gpu.weights.llm"}, ErrUnknownKey},
 		{"syntax", "[vad\n", []string{"line"}, ErrSyntax},
 		{"two problems", "[vad]\nthreshold = 2.0\n[gpu]\nmemory_fraction = 3.0\n", []string{"vad.threshold", "gpu.memory_fraction"}, ErrInvalidValue},
