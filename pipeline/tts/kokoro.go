@@ -41,7 +41,8 @@ type KokoroOptions struct {
 	// (Kokoro's authors use their own G2P for ja and zh), else en-us.
 	Language string
 	// Report, when set, gets one line the first time each phoneme that
-	// Kokoro's vocab lacks is dropped; DroppedSymbols counts them all.
+	// Kokoro's vocab lacks is dropped; DroppedSymbols counts them all. It
+	// is called from Synthesize and TokenIDs, possibly concurrently.
 	Report func(msg string)
 }
 
