@@ -184,6 +184,19 @@ type TTS struct {
 	Flite Flite `toml:"flite"`
 	// Piper configures Piper voices.
 	Piper Piper `toml:"piper"`
+	// Kokoro configures the Kokoro v1.0 model.
+	Kokoro Kokoro `toml:"kokoro"`
+}
+
+// Kokoro is the [tts.kokoro] table.
+type Kokoro struct {
+	// Model is a Kokoro .onnx file (its voices file beside it) or a folder
+	// holding both; "" uses the installed kokoro-v1.0 (or -int8) model.
+	Model string `toml:"model"`
+	// Voice is a voice of the voices file, e.g. "af_heart".
+	Voice string `toml:"voice"`
+	// Speed is the speaking rate, 0.5 (slow) to 2.0 (fast).
+	Speed float64 `toml:"speed"`
 }
 
 // Piper is the [tts.piper] table.

@@ -35,6 +35,9 @@ func TestDefaultsAreValid(t *testing.T) {
 	if cfg.VAD.MinSilence.Duration != 600*time.Millisecond {
 		t.Errorf("min_silence = %s", cfg.VAD.MinSilence)
 	}
+	if k := cfg.TTS.Kokoro; k.Voice != "af_heart" || k.Speed != 1 || k.Model != "" {
+		t.Errorf("tts.kokoro = %+v", k)
+	}
 }
 
 func TestUserFileOverridesKeyByKey(t *testing.T) {
@@ -74,6 +77,8 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"web address bad port", "[audio]\nweb_addr = \"127.0.0.1:http\"\n", []string{"audio.web_addr"}, ErrInvalidValue},
 		{"gpu device cpu", "[gpu]\ndevice = \"cpu\"\n", []string{"gpu.device"}, ErrInvalidValue},
 		{"bad voice", "[tts.flite]\nvoice = \"bob\"\n", []string{"tts.flite.voice", "slt, kal16"}, ErrInvalidValue},
+		{"kokoro speed", "[tts.kokoro]\nspeed = 3.0\n", []string{"tts.kokoro.speed", "0.5 to 2"}, ErrInvalidValue},
+		{"kokoro voice", "[tts.kokoro]\nvoice = \" \"\n", []string{"tts.kokoro.voice", "af_heart"}, ErrInvalidValue},
 		{"bad weight role", "[gpu.weights]\nllm = 1.0\n", []string{"gpu.weights.llm"}, ErrUnknownKey},
 		{"bad whisper language", "[asr.whisper]\nlanguage = \"English\"\n", []string{"asr.whisper.language", "auto"}, ErrInvalidValue},
 		{"bad whisper task", "[asr.whisper]\ntask = \"summarise\"\n", []string{"asr.whisper.task", "transcribe, translate"}, ErrInvalidValue},

@@ -55,6 +55,8 @@ func (c Config) validate(written keySet) error {
 	add(floatIn("tts.piper.length_scale", c.TTS.Piper.LengthScale, 0, 5))
 	add(floatIn("tts.piper.noise_scale", c.TTS.Piper.NoiseScale, 0, 2))
 	add(floatIn("tts.piper.noise_w", c.TTS.Piper.NoiseW, 0, 2))
+	add(floatIn("tts.kokoro.speed", c.TTS.Kokoro.Speed, 0.5, 2))
+	add(notBlank("tts.kokoro.voice", c.TTS.Kokoro.Voice, "af_heart"))
 	add(intIn("conversation.first_clause_chars", c.Conversation.FirstClauseChars, 0, 200))
 	add(c.Conversation.validateUnits())
 	add(c.Conversation.validateReplies())
@@ -203,6 +205,14 @@ func device(key, v string) error {
 		return nil
 	}
 	return fmt.Errorf("%s: %w: %q; allowed: cpu, cuda:N (e.g. cuda:0)", key, ErrInvalidValue, v)
+}
+
+// notBlank refuses an empty or blank value; example shows a good one.
+func notBlank(key, v, example string) error {
+	if strings.TrimSpace(v) != "" {
+		return nil
+	}
+	return fmt.Errorf("%s: %w: empty; name one, e.g. %s", key, ErrInvalidValue, example)
 }
 
 func floatIn(key string, v, lo, hi float64) error {
