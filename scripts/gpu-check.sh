@@ -35,7 +35,7 @@
 #   --pack  use the carried pack's binary and libraries even without a GPU
 #           (to test the pack here); with a GPU it is used when present.
 # PARLEY_BIN overrides the binary (default: the pack's on a GPU host, else
-# bin/parley, built when missing).
+# bin/parley, built when missing); KEEP_WORK=1 keeps the work folder (/tmp/gpucheck.*).
 set -uo pipefail
 
 STEPS=(gpu models bench budget failure soak tui)

@@ -208,6 +208,10 @@ def cmd_soak(a):
         if gpu["known"] else "unknown")
     print("`parley bench --soak`: %s. Verdict %s%s.\n" % (line, r["verdict"],
                                                           (": " + "; ".join(r["reasons"])) if r.get("reasons") else ""))
+    if any("grew" in x for x in r.get("reasons") or []) and r["switches"]:
+        print("Note: bench's growth is a slope fitted over the whole run. With live switches the memory is a "
+              "sawtooth (a session is freed at each switch), which biases such a slope either way; the TUI soak "
+              "below compares peaks and troughs instead.\n")
     if r["verdict"] != "PASS":
         return "FAIL", line
     if not a.gpu or r["switches"] == 0:
@@ -289,14 +293,17 @@ def series(cols, name, scale, start):
 
 
 def trend_of(cols, name, scale, max_growth, start=0.0):
-    """Start, end, peak, and the fitted slope after the first tenth (allocators settle)."""
+    """Start, end, peak, fitted slope, and growth: how much the peaks and the
+    troughs of the last third are above those of the first third. Live
+    switches make GPU memory (and RSS) a sawtooth, which biases a fitted
+    slope either way; its peaks and troughs only rise when memory leaks."""
     xs, ys = series(cols, name, scale, start)
-    if len(ys) < 2:
+    if len(ys) < 3:
         return None
-    skip = len(xs) // 10 if len(xs) >= 20 else 0
-    s = slope(xs[skip:], ys[skip:])
-    growth = s * (xs[-1] - xs[0])
-    return {"start": ys[0], "end": ys[-1], "peak": max(ys), "slope": s, "growth": growth,
+    third = max(len(ys) // 3, 1)
+    first, last = ys[:third], ys[-third:]
+    growth = max(max(last) - max(first), min(last) - min(first))
+    return {"start": ys[0], "end": ys[-1], "peak": max(ys), "slope": slope(xs, ys), "growth": growth,
             "flat": growth <= max_growth, "n": len(ys)}
 
 
@@ -317,7 +324,7 @@ def trends(path, max_growth, start=0.0):
 def cmd_trend(a):
     ts = trends(a.csv, a.max_growth, a.start)
     print("Samples from %.0f s after the start (model loading left out), one a second.\n" % a.start)
-    print("| memory | start | end | peak | slope MiB/min | growth over the run MiB |")
+    print("| memory | start | end | peak | fitted slope MiB/min | growth: last third over first third, MiB |")
     print("| --- | --- | --- | --- | --- | --- |")
     for name, t in ts.items():
         print(trend_row(name, t))

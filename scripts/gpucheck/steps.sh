@@ -71,7 +71,8 @@ step_models() {
     wait_pid "$models_pid" "$(tmo 180 "$((gpu * (soak_s + 180)))")"
     md '```' "$(grep -hv Warning "$work"/logs/models-*.txt | grep -E 'parameters|wrote|exit|Error' | tail -8)" '```' ""
   fi
-  if [[ -f "$work/models/sensevoice-sized/model.onnx" && -f "$work/models/piper-sized/en_US-sized-medium.onnx.json" ]]; then
+  if grep -q '^generator exit 0' "$work/logs/models-asr.txt" 2>/dev/null &&
+    grep -q '^generator exit 0' "$work/logs/models-piper.txt" 2>/dev/null; then
     asr_dir=$work/models/sensevoice-sized tts_model=$work/models/piper-sized/en_US-sized-medium.onnx model_kind=sized
   else
     asr_dir=$root/pipeline/asr/testdata/asr/sensevoice tts_model=$root/pipeline/tts/testdata/piper/en_US-test-small.onnx
