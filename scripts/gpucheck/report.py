@@ -24,51 +24,38 @@ import re
 import sys
 import wave
 
+from screen import SELF, UNITS, millis, parse_screen, screen_of, split_captures
+
 ONNX_MODELS = ("piper",)  # besides the ASR model folder, named by the caller
+
+
+# ARGS are each sub-command's arguments: (name, keyword arguments of add_argument).
+ARGS = {
+    "mkwav": [("--out", dict(required=True)), ("--seconds", dict(type=float, required=True)),
+              ("--gap", dict(type=float, default=5.0)), ("inputs", dict(nargs="+"))],
+    "bench": [("report", {}), ("--asr", dict(required=True, help="the ASR model's row name (its folder's name)"))],
+    "soak": [("report", {})],
+    "segments": [("log", {}), ("--expected", dict(type=int, required=True))],
+    "trend": [("csv", {}), ("--max-growth", dict(type=float, default=64.0, help="MiB over the run")),
+              ("--from", dict(dest="start", type=float, default=0.0, help="ignore the first seconds (start-up)"))],
+    "screen": [("screen", {}), ("--model", dict(default="asr", help="the model that must be on a GPU"))],
+    "flips": [("captures", {}), ("--sent", dict(type=int, required=True, help="toggles sent"))],
+    "budget": [("--screen", dict(required=True)), ("--log", dict(required=True)), ("--samples", dict(required=True)),
+               ("--budget-mib", dict(type=float, required=True))],
+    "failure": [("--screen", dict(required=True)), ("--log", dict(required=True)), ("--model", dict(default="tts"))],
+}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    cmds = {"mkwav": cmd_mkwav, "bench": cmd_bench, "soak": cmd_soak, "segments": cmd_segments,
-            "trend": cmd_trend, "screen": cmd_screen, "flips": cmd_flips, "budget": cmd_budget, "failure": cmd_failure}
-    s = sub.add_parser("mkwav")
-    s.add_argument("--out", required=True)
-    s.add_argument("--seconds", type=float, required=True)
-    s.add_argument("--gap", type=float, default=5.0)
-    s.add_argument("inputs", nargs="+")
-    s = sub.add_parser("bench")
-    s.add_argument("report")
-    s.add_argument("--asr", required=True, help="the ASR model's row name (its folder's name)")
-    s = sub.add_parser("soak")
-    s.add_argument("report")
-    s = sub.add_parser("segments")
-    s.add_argument("log")
-    s.add_argument("--expected", type=int, required=True)
-    s = sub.add_parser("trend")
-    s.add_argument("csv")
-    s.add_argument("--max-growth", type=float, default=64.0, help="MiB over the run")
-    s.add_argument("--from", dest="start", type=float, default=0.0, help="ignore the first seconds (start-up)")
-    s = sub.add_parser("screen")
-    s.add_argument("screen")
-    s.add_argument("--model", default="asr", help="the model that must be on a GPU")
-    s = sub.add_parser("flips")
-    s.add_argument("captures")
-    s.add_argument("--sent", type=int, required=True, help="toggles sent")
-    s = sub.add_parser("budget")
-    s.add_argument("--screen", required=True)
-    s.add_argument("--log", required=True)
-    s.add_argument("--samples", required=True)
-    s.add_argument("--budget-mib", type=float, required=True)
-    s = sub.add_parser("failure")
-    s.add_argument("--screen", required=True)
-    s.add_argument("--log", required=True)
-    s.add_argument("--model", default="tts")
-    for p in sub.choices.values():
-        p.add_argument("--verdict", help="file for VERDICT<TAB>headline")
-        p.add_argument("--gpu", action="store_true", help="a GPU is present (else GPU parts are SKIPs)")
+    for name, args in ARGS.items():
+        p = sub.add_parser(name)
+        for flag, kw in args + [("--verdict", dict(help="file for VERDICT<TAB>headline")),
+                                ("--gpu", dict(action="store_true", help="a GPU is present (else GPU parts are SKIPs)"))]:
+            p.add_argument(flag, **kw)
     a = ap.parse_args()
-    verdict, headline = cmds[a.cmd](a)
+    verdict, headline = globals()["cmd_" + a.cmd](a)
     if a.verdict:
         with open(a.verdict, "w", encoding="utf-8") as f:
             f.write("%s\t%s\n" % (verdict, headline.replace("\t", " ").replace("\n", " ")))
@@ -148,33 +135,17 @@ def short(text, n=160):
 
 
 def cmd_bench(a):
+    """The GPU rows of the ONNX models beside their CPU rows, and the verdict."""
     rep = load_json(a.report)
     models = (a.asr,) + ONNX_MODELS
     rows = [r for r in rep["rows"] if r["model"] in models]
     cpu = {(r["model"], r["batch"], r["parallel"]): r for r in rows if r["device"] == "cpu" and row_ok(r)}
     gpu = [r for r in rows if r["device"].startswith("cuda")]
     checks = {c["model"]: c for c in rep.get("checks", []) if c["device"].startswith("cuda")}
-    print("| model | batch | parallel | CPU RTF | GPU RTF | GPU/CPU | 3 s chunk p50 / p95 ms, CPU | "
-          "3 s chunk p50 / p95 ms, GPU | peak GPU MiB | identical outputs |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    bad = []
-    for r in gpu:
-        c = cpu.get((r["model"], r["batch"], r["parallel"]))
-        chk = checks.get(r["model"], {})
-        if not row_ok(r):
-            bad.append("%s on %s: %s" % (r["model"], r["device"], problem(r)))
-            print("| %s | | | %s | %s | | | | | |" % (r["model"], fmt(c["rtf"]) if c else "-", problem(r)))
-            continue
-        print("| %s | %d | %d | %s | %s | %sx | %s | %s | %s | %s |" % (
-            r["model"], r["batch"], r["parallel"], fmt(c["rtf"]) if c else "-", fmt(r["rtf"]),
-            fmt(r.get("speedup_vs_reference") or None), lat(c), lat(r),
-            fmt(r["peak_gpu_mib"], 4) if r["peak_gpu_mib"] >= 0 else "N/A", chk.get("verdict", "-")))
+    bad = bench_table(cpu, gpu, checks)
+    bad += ["%s identical outputs: %s %s" % (m, c["verdict"], c.get("reason", ""))
+            for m, c in checks.items() if m in models and c["verdict"] != "PASS"]
     cpu_bad = [problem(r) for r in rows if r["device"] == "cpu" and not row_ok(r)]
-    for m in models:
-        c = checks.get(m)
-        if c and c["verdict"] != "PASS":
-            bad.append("%s identical outputs: %s %s" % (m, c["verdict"], c.get("reason", "")))
-    print()
     if cpu_bad:
         return "FAIL", "CPU rows failed: " + "; ".join(cpu_bad)
     if not a.gpu:
@@ -183,6 +154,27 @@ def cmd_bench(a):
     if bad or not gpu:
         return "FAIL", "; ".join(bad) or "no GPU rows"
     return "PASS", bench_headline(a.asr, cpu, gpu, checks)
+
+
+def bench_table(cpu, gpu, checks):
+    """Prints one line per GPU row with its CPU row; returns the GPU rows' problems."""
+    print("| model | batch | parallel | CPU RTF | GPU RTF | GPU/CPU | 3 s chunk p50 / p95 ms, CPU | "
+          "3 s chunk p50 / p95 ms, GPU | peak GPU MiB | identical outputs |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    bad = []
+    for r in gpu:
+        c = cpu.get((r["model"], r["batch"], r["parallel"]))
+        if not row_ok(r):
+            bad.append("%s on %s: %s" % (r["model"], r["device"], problem(r)))
+            print("| %s | | | %s | %s | | | | | |" % (r["model"], fmt(c["rtf"]) if c else "-", problem(r)))
+            continue
+        print("| %s | %d | %d | %s | %s | %sx | %s | %s | %s | %s |" % (
+            r["model"], r["batch"], r["parallel"], fmt(c["rtf"]) if c else "-", fmt(r["rtf"]),
+            fmt(r.get("speedup_vs_reference") or None), lat(c), lat(r),
+            fmt(r["peak_gpu_mib"], 4) if r["peak_gpu_mib"] >= 0 else "N/A",
+            checks.get(r["model"], {}).get("verdict", "-")))
+    print()
+    return bad
 
 
 def bench_headline(asr, cpu, gpu, checks):
@@ -345,56 +337,6 @@ def cmd_trend(a):
 
 # ---------- TUI screens ----------
 
-JUNCTION = re.compile("[│┃║╮┓╗╯┛╝](?=[│┃║╭╰┏┗╔╚])")
-BORDERS = "│┃║"
-
-
-def right_column(line):
-    """The text of the right-hand panes: everything after the junction of the two columns."""
-    cuts = [m.start() for m in JUNCTION.finditer(line)]
-    return line[cuts[-1] + 1:] if cuts else ""
-
-
-def pane(lines, title):
-    """The inner lines of the right-column box titled title."""
-    out, inside = [], False
-    for line in lines:
-        r = right_column(line)
-        if re.match("[╭┏╔][─━═] %s " % re.escape(title), r):
-            inside = True
-            continue
-        if inside and r[:1] in "╰┗╚":
-            break
-        if inside:
-            out.append(r.strip(BORDERS).rstrip())
-    return out
-
-
-DEVICE_ROW = re.compile(r"^(VAD|ASR|TTS)\s+(\S+)\s+(switching\S*|\S+(?: \(fallback\))?)\s+(\S+)\s+(.*)$")
-
-
-def parse_screen(path):
-    with open(path, encoding="utf-8", errors="replace") as f:
-        lines = f.read().splitlines()
-    devices, reason, last = {}, {}, None
-    for line in pane(lines, "devices"):
-        m = DEVICE_ROW.match(line.strip())
-        if m:
-            # The first row of a model is the GPU manager's; the TUI may list
-            # the model again (see the report's notes), which is left out.
-            last = m.group(1).lower() if m.group(1).lower() not in devices else None
-            if last:
-                devices[last] = {"requested": m.group(2), "active": m.group(3), "mem": m.group(4),
-                                 "switch": m.group(5).strip()}
-        elif last and line.strip().startswith(("↳", "->")):
-            reason[last] = line.strip()[1:].lstrip("> ").strip()
-    return {"gpu": pane(lines, "GPU"), "devices": devices, "reasons": reason, "lines": lines}
-
-
-SELF = re.compile(r"self ([\d.]+)([KMGT]i?)")
-UNITS = {"K": 1 / 1024, "Ki": 1 / 1024, "M": 1, "Mi": 1, "G": 1024, "Gi": 1024, "T": 1 << 20, "Ti": 1 << 20}
-
-
 def cmd_screen(a):
     s = parse_screen(a.screen)
     gpu = [l for l in s["gpu"] if l.strip()]
@@ -416,37 +358,6 @@ def cmd_screen(a):
         bad.append("%s is on %s, not a GPU" % (a.model, model.get("active", "?")))
     line = "%s; %s; %s on %s" % (gpu[0].strip(), mem.strip(), a.model.upper(), model.get("active", "?"))
     return ("FAIL" if bad else "PASS"), ("; ".join(bad) + ": " if bad else "") + line
-
-
-def split_captures(path):
-    """The screens of a file of captures, each after a line starting with ===."""
-    screens, cur = [], None
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f.read().splitlines():
-            if line.startswith("=== "):
-                cur = []
-                screens.append(cur)
-            elif cur is not None:
-                cur.append(line)
-    return screens
-
-
-def screen_of(lines):
-    devices = {}
-    for line in pane(lines, "devices"):
-        m = DEVICE_ROW.match(line.strip())
-        if m and m.group(1).lower() not in devices:
-            devices[m.group(1).lower()] = {"active": m.group(3), "switch": m.group(5).strip()}
-    status = next((l for l in reversed(lines) if l.startswith("error:")), "")
-    return devices, status
-
-
-def millis(text):
-    """A FormatMS duration ("850ms", "1.20s") in milliseconds, or None."""
-    m = re.match(r"([\d.]+)(ms|s)$", text)
-    if not m:
-        return None
-    return float(m.group(1)) * (1 if m.group(2) == "ms" else 1000)
 
 
 def cmd_flips(a):
