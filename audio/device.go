@@ -84,8 +84,18 @@ func openContext(ctx context.Context, name string) (*audioContext, error) {
 	if len(errs) == 0 {
 		return nil, fmt.Errorf("backend %q (want pulseaudio, alsa or null): %w", name, ErrUnknownBackend)
 	}
-	return nil, fmt.Errorf("%s: %w", strings.Join(errs, "; "), ErrNoBackend)
+	return nil, &contextError{tried: strings.Join(errs, "; ")}
 }
+
+// contextError is a failure to initialise any backend: what was tried, in
+// the user's terms. It wraps ErrNoBackend.
+type contextError struct {
+	tried string
+}
+
+func (e *contextError) Error() string { return e.tried + ": " + ErrNoBackend.Error() }
+
+func (e *contextError) Unwrap() error { return ErrNoBackend }
 
 func (c *audioContext) close() {
 	_ = c.mctx.Uninit()

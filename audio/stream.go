@@ -86,7 +86,12 @@ func openAny(ctx context.Context, req streamRequest) (*stream, error) {
 		if errors.Is(err, ErrDeviceNotFound) || errors.Is(err, ErrAmbiguousDevice) || ctx.Err() != nil {
 			return nil, err
 		}
-		tried = append(tried, describeFailure(b, srv, err))
+		var cerr *contextError
+		if errors.As(err, &cerr) {
+			tried = append(tried, cerr.tried)
+		} else {
+			tried = append(tried, describeFailure(b, srv, err))
+		}
 	}
 	if len(tried) == 0 {
 		return nil, fmt.Errorf("backend %q (want pulseaudio, alsa or null): %w", req.backend, ErrUnknownBackend)
