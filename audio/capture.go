@@ -80,7 +80,7 @@ func OpenMic(ctx context.Context, opts MicOptions) (*Mic, error) {
 	cfg := malgo.DefaultDeviceConfig(malgo.Capture)
 	cfg.Capture.Format, cfg.Capture.Channels, cfg.SampleRate = malgo.FormatF32, 1, SampleRate
 	req := streamRequest{kind: malgo.Capture, what: "capture", device: opts.Device, backend: opts.Backend, config: cfg, data: m.onData}
-	m.link = newLink("microphone", req, opts.Resilience, opts.Latency.resolve(CurrentServer()), m.deviceLost)
+	m.link = newLink("microphone", req, opts.Resilience, opts.Latency.resolve(CurrentServer(), malgo.Capture), m.deviceLost)
 	if err := m.link.start(ctx); err != nil {
 		return nil, err
 	}

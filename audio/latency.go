@@ -18,13 +18,20 @@ type Latency struct {
 	Periods int
 }
 
-// RemotePeriod is auto's period for a remote PulseAudio server. Why so
-// large: PulseAudio's target buffer is one period, and with small periods
-// every refill waits a network round trip, so playback runs slower than
-// real time (a 5 s file took 38 s at 20 ms over a 100 ms round trip, and
-// capture fell behind). A period above the round trip keeps both flowing;
-// it adds that much latency, which is the price of the network.
-const RemotePeriod = 200 * time.Millisecond
+// Auto's periods for a remote PulseAudio server. Why so large for
+// playback: miniaudio asks PulseAudio for a target buffer of one period,
+// and each refill waits a network round trip, so with small periods
+// playback runs slower than real time, in bursts. Measured over a relay
+// that delays each direction by 50 ms (a 100 ms round trip), 5 s of sound
+// took 31 s to play at 25 ms, 8.5 s at 200 ms, 5.1-7.2 s at 250 ms,
+// 5.0-5.9 s at 300 ms and 5.0 s at 400 ms (every run). Capture needs no
+// round trip (the server pushes), and kept real time at 25 ms; 200 ms
+// fragments only spare the link many small packets. The cost is latency
+// the user hears (see Speaker.Latency): the price of the network.
+const (
+	RemotePlaybackPeriod = 400 * time.Millisecond
+	RemoteCapturePeriod  = 200 * time.Millisecond
+)
 
 // Latency bounds accepted by ParseLatency and the config.
 const (
@@ -34,10 +41,6 @@ const (
 
 // defaultPeriods is miniaudio's period count when none is asked for.
 const defaultPeriods = 3
-
-// localPeriod is miniaudio's default PulseAudio period (25 ms), what auto
-// leaves a local server.
-const localPeriod = 25 * time.Millisecond
 
 // ParseLatency reads audio.latency: "auto", or a period such as "20ms" or
 // "250ms" between MinPeriod and MaxPeriod.
@@ -64,11 +67,16 @@ func (l Latency) String() string {
 	return fmt.Sprintf("%v x %d", l.Period, l.Periods)
 }
 
-// resolve turns auto into a period for the server: RemotePeriod for a
-// remote one, the backend's default (left at 0) for a local one.
-func (l Latency) resolve(s Server) Latency {
-	if l.Period == 0 && s.Remote {
-		l.Period = RemotePeriod
+// resolve turns auto into a period for the server and the direction: a
+// remote period for a remote server, the backend's default (left at 0)
+// for a local one.
+func (l Latency) resolve(s Server, kind malgo.DeviceType) Latency {
+	switch {
+	case l.Period != 0 || !s.Remote:
+	case kind == malgo.Playback:
+		l.Period = RemotePlaybackPeriod
+	default:
+		l.Period = RemoteCapturePeriod
 	}
 	return l
 }

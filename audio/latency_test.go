@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gen2brain/malgo"
+
 	"parley/internal/testenv"
 )
 
@@ -52,14 +54,15 @@ func TestServerRemoteness(t *testing.T) {
 		if s.Remote != tc.remote || s.Named != (tc.server != "") {
 			t.Errorf("PULSE_SERVER=%q SSH_CONNECTION=%q: %+v; want remote %v", tc.server, tc.ssh, s, tc.remote)
 		}
-		if want := RemotePeriod; tc.remote && (Latency{}).resolve(s).Period != want {
-			t.Errorf("%q: auto latency %v for a remote server, want %v", tc.server, (Latency{}).resolve(s), want)
+		play, capture := (Latency{}).resolve(s, malgo.Playback), (Latency{}).resolve(s, malgo.Capture)
+		if tc.remote && (play.Period != RemotePlaybackPeriod || capture.Period != RemoteCapturePeriod) {
+			t.Errorf("%q: auto latency %v / %v for a remote server", tc.server, play, capture)
 		}
 	}
 }
 
 // TestRemoteServerGetsLargeBuffers opens devices as inside an SSH
-// session: auto latency must give them periods of RemotePeriod.
+// session: auto latency must give them the remote periods.
 func TestRemoteServerGetsLargeBuffers(t *testing.T) {
 	ownServer(t)
 	for _, ssh := range []string{"", "10.0.0.2 5000 10.0.0.1 22"} {
@@ -68,12 +71,12 @@ func TestRemoteServerGetsLargeBuffers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("SSH_CONNECTION=%q: latency %v; capture period %v delay %v; playback period %v delay %v",
-			ssh, r.Latency, r.Capture.Period, r.Capture.Delay, r.Playback.Period, r.Playback.Delay)
-		big := r.Capture.Delay >= RemotePeriod*3/4 && r.Playback.Delay >= RemotePeriod*3/4
+		t.Logf("SSH_CONNECTION=%q: capture period %v delay %v; playback period %v delay %v",
+			ssh, r.Capture.Period, r.Capture.Delay, r.Playback.Period, r.Playback.Delay)
+		big := r.Capture.Delay >= RemoteCapturePeriod*3/4 && r.Playback.Delay >= RemotePlaybackPeriod*3/4
 		if big != (ssh != "") {
-			t.Errorf("SSH_CONNECTION=%q: delays %v / %v; want about %v only for a remote server",
-				ssh, r.Capture.Delay, r.Playback.Delay, RemotePeriod)
+			t.Errorf("SSH_CONNECTION=%q: delays %v / %v; want the remote periods only for a remote server",
+				ssh, r.Capture.Delay, r.Playback.Delay)
 		}
 	}
 }

@@ -15,7 +15,7 @@ import (
 
 // ownServer starts a private PulseAudio that the test may kill, and points
 // this process (and its children) at it until the test ends.
-func ownServer(t *testing.T) *testenv.PulseServer {
+func ownServer(t testing.TB) *testenv.PulseServer {
 	t.Helper()
 	s := testenv.StartPulse(t)
 	for _, kv := range s.Env() {
@@ -52,14 +52,14 @@ func (s states) wait(t *testing.T, want DeviceState, within time.Duration) State
 }
 
 // longCtx bounds a test that restarts servers.
-func longCtx(t *testing.T) context.Context {
+func longCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	return ctx
 }
 
 // readFor reads the microphone for d and returns what it read.
-func readFor(t *testing.T, ctx context.Context, mic *Mic, d time.Duration) []float32 {
+func readFor(t testing.TB, ctx context.Context, mic *Mic, d time.Duration) []float32 {
 	t.Helper()
 	var got []float32
 	p := make([]float32, FrameSize)

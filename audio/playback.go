@@ -69,7 +69,7 @@ func OpenSpeaker(ctx context.Context, opts SpeakerOptions) (*Speaker, error) {
 	cfg := malgo.DefaultDeviceConfig(malgo.Playback)
 	cfg.Playback.Format, cfg.Playback.Channels, cfg.SampleRate = malgo.FormatF32, 1, uint32(opts.SampleRate)
 	req := streamRequest{kind: malgo.Playback, what: "playback", device: opts.Device, backend: opts.Backend, config: cfg, data: sp.onData}
-	sp.link = newLink("speaker", req, opts.Resilience, opts.Latency.resolve(CurrentServer()), sp.deviceLost)
+	sp.link = newLink("speaker", req, opts.Resilience, opts.Latency.resolve(CurrentServer(), malgo.Playback), sp.deviceLost)
 	if err := sp.link.start(ctx); err != nil {
 		return nil, err
 	}

@@ -42,8 +42,6 @@ type ProbeReport struct {
 	Server Server
 	// SharedMemory says whether parley's connections use shared memory.
 	SharedMemory string
-	// Latency is the buffer sizing in effect (auto resolved for the server).
-	Latency Latency
 	// Capture and Playback are the brief opens of the two devices.
 	Capture, Playback DeviceProbe
 }
@@ -72,8 +70,7 @@ const probeWait = 3 * time.Second
 // and added latency. The error joins the devices' errors; the report is
 // filled in either way.
 func Probe(ctx context.Context, opts ProbeOptions) (ProbeReport, error) {
-	srv := CurrentServer()
-	r := ProbeReport{Server: srv, Latency: opts.Latency.resolve(srv)}
+	r := ProbeReport{Server: CurrentServer()}
 	r.Capture = probeCapture(ctx, opts)
 	r.Playback = probePlayback(ctx, opts)
 	r.SharedMemory = SharedMemory()

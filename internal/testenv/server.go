@@ -95,8 +95,12 @@ func (s *PulseServer) Kill() {
 // answers nothing until Continue.
 func (s *PulseServer) Stop() { s.signal(syscall.SIGSTOP) }
 
-// Continue resumes a stopped server.
-func (s *PulseServer) Continue() { s.signal(syscall.SIGCONT) }
+// Continue resumes a stopped server; a server not running is left alone.
+func (s *PulseServer) Continue() {
+	if s.PID() != 0 {
+		s.signal(syscall.SIGCONT)
+	}
+}
 
 func (s *PulseServer) signal(sig syscall.Signal) {
 	s.t.Helper()
