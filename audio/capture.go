@@ -164,14 +164,13 @@ func (m *Mic) Read(ctx context.Context, p []float32) (int, error) {
 		case <-m.closed:
 			return 0, m.closedErr()
 		case <-m.lost:
-			return 0, m.link.err()
+			return 0, m.link.state().why
 		}
 	}
 }
 
 func (m *Mic) closedErr() error {
-	d, _ := m.link.device()
-	return fmt.Errorf("microphone %q: %w", d.Name, ErrClosed)
+	return fmt.Errorf("microphone %q: %w", m.Device().Name, ErrClosed)
 }
 
 // Level returns the loudness of the latest device callback; cheap and safe
@@ -199,19 +198,13 @@ func (m *Mic) Latency() time.Duration {
 
 // Device returns the device in use (the default device's listed name when
 // none was named).
-func (m *Mic) Device() DeviceInfo {
-	d, _ := m.link.device()
-	return d
-}
+func (m *Mic) Device() DeviceInfo { return m.link.state().info }
 
 // Backend returns the backend in use: "pulseaudio", "alsa" or "null".
-func (m *Mic) Backend() string {
-	_, b := m.link.device()
-	return b
-}
+func (m *Mic) Backend() string { return m.link.state().backend }
 
 // Err returns why the device is lost, nil while it captures.
-func (m *Mic) Err() error { return m.link.err() }
+func (m *Mic) Err() error { return m.link.state().why }
 
 // Close implements Source: CloseContext with DefaultCloseTimeout.
 func (m *Mic) Close() error {

@@ -84,20 +84,25 @@ type link struct {
 	last    atomic.Int64 // UnixNano of the current device's latest callback
 	flowing atomic.Bool  // the current device has called back at least once
 
-	mu      sync.Mutex
-	s       *stream // nil while lost, and after close
-	gen     uint64  // the current device's generation
-	info    DeviceInfo
-	backend string
-	rate    int   // the device's sample rate, kept across reconnections
-	why     error // why the device is lost; nil while it plays
-	lostAt  time.Time
+	mu     sync.Mutex
+	s      *stream // nil while lost, and after close
+	cur    linkState
+	lostAt time.Time
 
 	pending   *attempt // an open still running after its timeout
 	stopped   chan uint64
 	closed    chan struct{}
 	closeOnce sync.Once
 	done      chan struct{}
+}
+
+// linkState is what a link's users may ask about its device.
+type linkState struct {
+	gen     uint64 // the current device's generation
+	info    DeviceInfo
+	backend string
+	rate    int   // the device's sample rate, kept across reconnections
+	why     error // why the device is lost; nil while it plays
 }
 
 // attempt is an open in flight; reconnection waits for it rather than
@@ -156,12 +161,12 @@ func (l *link) install(g uint64, s *stream) {
 	l.last.Store(time.Now().UnixNano())
 	l.flowing.Store(false)
 	l.gate.hand(g)
+	st := linkState{gen: g, info: s.info, backend: s.backend, rate: int(s.dev.SampleRate())}
 	l.mu.Lock()
-	l.s, l.gen, l.info, l.backend, l.why = s, g, s.info, s.backend, nil
-	l.rate = int(s.dev.SampleRate())
+	l.s, l.cur = s, st
 	l.mu.Unlock()
 	l.req.backend = s.backend
-	l.req.config.SampleRate = uint32(l.rate)
+	l.req.config.SampleRate = uint32(st.rate)
 }
 
 // watch runs until Close, or a loss without Reconnect.
@@ -174,7 +179,7 @@ func (l *link) watch() {
 		case <-l.closed:
 			return
 		case g := <-l.stopped:
-			if g == l.current() {
+			if g == l.state().gen {
 				l.lose("the backend stopped the device")
 			}
 		case now := <-t.C:
@@ -182,19 +187,13 @@ func (l *link) watch() {
 				l.lose(cause)
 			}
 		}
-		if l.err() == nil {
+		if l.state().why == nil {
 			continue
 		}
 		if !l.res.Reconnect || !l.reconnect() {
 			return
 		}
 	}
-}
-
-func (l *link) current() uint64 {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.gen
 }
 
 // stalled says why the device counts as lost at now, or "".
@@ -207,7 +206,7 @@ func (l *link) stalled(now time.Time) string {
 	switch {
 	case quiet >= limit:
 		return fmt.Sprintf("no audio for %.1f s: the server stopped answering", quiet.Seconds())
-	case quiet >= suspectAfter && l.backendName() == "pulseaudio":
+	case quiet >= suspectAfter && l.state().backend == "pulseaudio":
 		err := CurrentServer().reach()
 		if errors.Is(err, syscall.EAGAIN) {
 			return fmt.Sprintf("the server stopped accepting connections: %v", err)
@@ -219,12 +218,6 @@ func (l *link) stalled(now time.Time) string {
 	return ""
 }
 
-func (l *link) backendName() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.backend
-}
-
 // lose takes the device out of service: the gate goes to a new generation
 // (the Mic's silence), the device closes in the background (it may never
 // finish: it is abandoned), and the owner and OnState hear of it.
@@ -234,8 +227,8 @@ func (l *link) lose(cause string) {
 	l.mu.Lock()
 	s := l.s
 	l.s, l.lostAt = nil, time.Now()
-	l.why = fmt.Errorf("%s %q: %s: %s (%s): %w", l.what, l.info.Name, where(l.backend), lossWord(l.backend), cause, ErrDeviceLost)
-	err := l.why
+	err := fmt.Errorf("%s %q: %s: %s (%s): %w", l.what, l.cur.info.Name, where(l.cur.backend), lossWord(l.cur.backend), cause, ErrDeviceLost)
+	l.cur.why = err
 	l.mu.Unlock()
 	go s.close()
 	l.onLost(silence, err)
@@ -326,25 +319,12 @@ func (l *link) report(c StateChange) {
 	l.res.OnState(c)
 }
 
-// err returns why the device is lost, nil while it plays.
-func (l *link) err() error {
+// state returns what is known of the device now (the last one, while
+// lost).
+func (l *link) state() linkState {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.why
-}
-
-// sampleRate returns the device's rate.
-func (l *link) sampleRate() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.rate
-}
-
-// device returns the device in use (the last one, while lost).
-func (l *link) device() (DeviceInfo, string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.info, l.backend
+	return l.cur
 }
 
 // close stops the watcher, keeps every callback out, and closes the
@@ -366,9 +346,8 @@ func (l *link) close(ctx context.Context) error {
 // bufferDelay estimates the delay the device buffer adds, from the period
 // of a callback of frames at rate.
 func (l *link) bufferDelay(frames, rate int) time.Duration {
-	_, backend := l.device()
 	if frames == 0 || rate == 0 {
 		return 0
 	}
-	return bufferDelay(backend, time.Duration(frames)*time.Second/time.Duration(rate), l.lat.Periods)
+	return bufferDelay(l.state().backend, time.Duration(frames)*time.Second/time.Duration(rate), l.lat.Periods)
 }

@@ -13,33 +13,16 @@ import (
 // an open microphone and reports how long Read took to return
 // ErrDeviceLost (the target: 2 s).
 func BenchmarkLossDetection(b *testing.B) {
-	faults := map[string]func(*testenv.PulseServer){"killed": (*testenv.PulseServer).Kill, "stalled": (*testenv.PulseServer).Stop}
-	for name, fault := range faults {
+	for name, fault := range serverFaults() {
 		b.Run(name, func(b *testing.B) {
-			var total time.Duration
-			for b.Loop() {
-				b.StopTimer()
-				srv := ownServer(b)
-				ctx := longCtx(b)
-				mic, err := OpenMic(ctx, MicOptions{Device: "virtmic"})
-				if err != nil {
-					b.Fatal(err)
-				}
-				readFor(b, ctx, mic, 300*time.Millisecond)
-				fault(srv)
-				start := time.Now()
-				b.StartTimer()
+			measureFault(b, fault, "detect_ms", func(mic *Mic, _ *Speaker) {
 				p := make([]float32, FrameSize)
-				for err == nil {
-					_, err = mic.Read(ctx, p)
+				for {
+					if _, err := mic.Read(context.Background(), p); err != nil {
+						return
+					}
 				}
-				total += time.Since(start)
-				b.StopTimer()
-				srv.Continue()
-				_ = mic.Close()
-				b.StartTimer()
-			}
-			b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "detect_ms")
+			})
 		})
 	}
 }
@@ -49,35 +32,29 @@ func BenchmarkLossDetection(b *testing.B) {
 // reports how long the two Close calls took together (each abandons its
 // device after DefaultCloseTimeout).
 func BenchmarkCloseOnLostServer(b *testing.B) {
-	faults := map[string]func(*testenv.PulseServer){"killed": (*testenv.PulseServer).Kill, "stalled": (*testenv.PulseServer).Stop}
-	for name, fault := range faults {
+	for name, fault := range serverFaults() {
 		b.Run(name, func(b *testing.B) {
-			var total time.Duration
-			for b.Loop() {
-				b.StopTimer()
-				srv := ownServer(b)
-				ctx := longCtx(b)
-				mic, err := OpenMic(ctx, MicOptions{Device: "virtmic"})
-				if err != nil {
-					b.Fatal(err)
-				}
-				sp, err := OpenSpeaker(ctx, SpeakerOptions{Device: "spk"})
-				if err != nil {
-					b.Fatal(err)
-				}
-				readFor(b, ctx, mic, 300*time.Millisecond)
-				fault(srv)
-				b.StartTimer()
-				start := time.Now()
-				_, _ = mic.Close(), sp.Close()
-				total += time.Since(start)
-				b.StopTimer()
-				srv.Continue()
-				b.StartTimer()
-			}
-			b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "close_ms")
+			measureFault(b, fault, "close_ms", func(mic *Mic, sp *Speaker) { _, _ = mic.Close(), sp.Close() })
 		})
 	}
+}
+
+// measureFault times op right after fault, once per iteration on a server
+// of its own, and reports the mean as metric; the devices are closed after.
+func measureFault(b *testing.B, fault func(*testenv.PulseServer), metric string, op func(*Mic, *Speaker)) {
+	var total time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		_, mic, sp := faulted(b, fault)
+		b.StartTimer()
+		start := time.Now()
+		op(mic, sp)
+		total += time.Since(start)
+		b.StopTimer()
+		_, _ = mic.Close(), sp.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), metric)
 }
 
 // BenchmarkPlayOverRelay plays 5 s through a relay that delays each

@@ -170,34 +170,42 @@ func TestSpeakerSurvivesServerRestart(t *testing.T) {
 	}
 }
 
-// TestCloseDoesNotHangOnLostServer stalls (SIGSTOP) or kills the server
-// under an open microphone and speaker that do not reconnect: Read reports
-// the loss, and Close returns within its deadline whatever the device does.
-func TestCloseDoesNotHangOnLostServer(t *testing.T) {
-	faults := []struct {
-		name string
-		do   func(*testenv.PulseServer)
-	}{
-		{"stalled", (*testenv.PulseServer).Stop},
-		{"killed", (*testenv.PulseServer).Kill},
+// serverFaults are the ways a test takes a server away: stalled (SIGSTOP:
+// its socket accepts, it answers nothing) or killed.
+func serverFaults() map[string]func(*testenv.PulseServer) {
+	return map[string]func(*testenv.PulseServer){"stalled": (*testenv.PulseServer).Stop, "killed": (*testenv.PulseServer).Kill}
+}
+
+// faulted opens a microphone and a speaker (neither reconnects) on a
+// server of the test's own, checks that audio flows, then applies fault.
+func faulted(t testing.TB, fault func(*testenv.PulseServer)) (*testenv.PulseServer, *Mic, *Speaker) {
+	t.Helper()
+	srv := ownServer(t)
+	ctx := longCtx(t)
+	mic, err := OpenMic(ctx, MicOptions{Device: "virtmic"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, f := range faults {
-		t.Run(f.name, func(t *testing.T) {
-			srv := ownServer(t)
-			ctx := longCtx(t)
-			mic, err := OpenMic(ctx, MicOptions{Device: "virtmic"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			sp, err := OpenSpeaker(ctx, SpeakerOptions{Device: "spk"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			readFor(t, ctx, mic, 200*time.Millisecond)
-			f.do(srv)
-			faulted := time.Now()
-			err = readUntilError(t, ctx, mic)
-			t.Logf("Read failed %v after the fault: %v", time.Since(faulted).Round(time.Millisecond), err)
+	sp, err := OpenSpeaker(ctx, SpeakerOptions{Device: "spk"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	readFor(t, ctx, mic, 300*time.Millisecond)
+	fault(srv)
+	t.Cleanup(srv.Continue)
+	return srv, mic, sp
+}
+
+// TestCloseDoesNotHangOnLostServer stalls or kills the server under an
+// open microphone and speaker that do not reconnect: Read reports the
+// loss, and Close returns within its deadline whatever the device does.
+func TestCloseDoesNotHangOnLostServer(t *testing.T) {
+	for name, fault := range serverFaults() {
+		t.Run(name, func(t *testing.T) {
+			srv, mic, sp := faulted(t, fault)
+			start := time.Now()
+			err := readUntilError(t, longCtx(t), mic)
+			t.Logf("Read failed %v after the fault: %v", time.Since(start).Round(time.Millisecond), err)
 			checkLoss(t, err, srv)
 			closeBoth(t, mic, sp)
 		})
@@ -209,19 +217,7 @@ func TestCloseDoesNotHangOnLostServer(t *testing.T) {
 // open, their uninit waits on a server that never answers, and Close must
 // return at its deadline anyway.
 func TestCloseOnStalledServer(t *testing.T) {
-	srv := ownServer(t)
-	ctx := longCtx(t)
-	mic, err := OpenMic(ctx, MicOptions{Device: "virtmic"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sp, err := OpenSpeaker(ctx, SpeakerOptions{Device: "spk"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	readFor(t, ctx, mic, 200*time.Millisecond)
-	srv.Stop()
-	defer srv.Continue()
+	_, mic, sp := faulted(t, (*testenv.PulseServer).Stop)
 	closeBoth(t, mic, sp)
 }
 

@@ -73,7 +73,7 @@ func OpenSpeaker(ctx context.Context, opts SpeakerOptions) (*Speaker, error) {
 	if err := sp.link.start(ctx); err != nil {
 		return nil, err
 	}
-	sp.rate = sp.link.sampleRate()
+	sp.rate = sp.link.state().rate
 	if sp.echo != nil {
 		sp.echo.attach(sp.rate)
 	}
@@ -92,7 +92,7 @@ func (sp *Speaker) Play(ctx context.Context, samples []float32, rate int) (*Play
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := sp.link.err(); err != nil {
+	if err := sp.link.state().why; err != nil {
 		return nil, fmt.Errorf("play: %w", err)
 	}
 	out, err := Resample(samples, rate, sp.rate)
@@ -217,19 +217,13 @@ func (sp *Speaker) Latency() time.Duration {
 }
 
 // Device returns the device in use.
-func (sp *Speaker) Device() DeviceInfo {
-	d, _ := sp.link.device()
-	return d
-}
+func (sp *Speaker) Device() DeviceInfo { return sp.link.state().info }
 
 // Backend returns the backend in use: "pulseaudio", "alsa" or "null".
-func (sp *Speaker) Backend() string {
-	_, b := sp.link.device()
-	return b
-}
+func (sp *Speaker) Backend() string { return sp.link.state().backend }
 
 // Err returns why the device is lost, nil while it plays.
-func (sp *Speaker) Err() error { return sp.link.err() }
+func (sp *Speaker) Err() error { return sp.link.state().why }
 
 // Close is CloseContext with DefaultCloseTimeout.
 func (sp *Speaker) Close() error {
