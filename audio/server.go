@@ -136,7 +136,7 @@ func (s Server) fix() string {
 	if !s.Named {
 		return "start PulseAudio (`pulseaudio --start`), or set PULSE_SERVER to a running server"
 	}
-	fix := "start the server at " + s.Address + ", or correct or unset PULSE_SERVER (ALSA was not tried because PULSE_SERVER is set)"
+	fix := "start the server at " + s.Address + ", or correct or unset PULSE_SERVER (no other backend was tried because PULSE_SERVER is set)"
 	if s.Remote || strings.HasPrefix(s.Address, "unix:") {
 		fix += "; over SSH, check that the forward is up (ssh -o ExitOnForwardFailure=yes) and that PULSE_CLIENTCONFIG, if you set one, has enable-shm = no"
 	}
