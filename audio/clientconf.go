@@ -1,9 +1,11 @@
 package audio
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -14,7 +16,7 @@ func SharedMemory() string {
 	s := CurrentServer()
 	conf := os.Getenv("PULSE_CLIENTCONFIG")
 	switch {
-	case conf != "" && conf == privateClientConfig():
+	case conf != "" && slices.Contains(privateClientConfigs(), conf):
 		return "off (parley's client config " + conf + ")"
 	case conf != "":
 		return "as PULSE_CLIENTCONFIG=" + conf + " says"
@@ -41,11 +43,15 @@ func disableSHM() error {
 	if (!s.Named && !s.Remote) || os.Getenv("PULSE_CLIENTCONFIG") != "" {
 		return nil
 	}
-	path := privateClientConfig()
-	if err := writePrivate(path, clientConfig()); err != nil {
-		return fmt.Errorf("PulseAudio client config without shared memory: %w", err)
+	var errs []error
+	for _, path := range privateClientConfigs() {
+		err := writePrivate(path, clientConfig())
+		if err == nil {
+			return os.Setenv("PULSE_CLIENTCONFIG", path)
+		}
+		errs = append(errs, err)
 	}
-	return os.Setenv("PULSE_CLIENTCONFIG", path)
+	return fmt.Errorf("PulseAudio client config without shared memory: %w", errors.Join(errs...))
 }
 
 // clientConfig is the private config's text.
@@ -79,13 +85,15 @@ func userClientConfig() string {
 	return ""
 }
 
-// privateClientConfig is where parley keeps its client config: in the
-// user's runtime folder, else in a private folder under the temp folder.
-func privateClientConfig() string {
+// privateClientConfigs are where parley may keep its client config, in
+// order: the user's runtime folder, then a private folder under the temp
+// folder.
+func privateClientConfigs() []string {
+	tmp := filepath.Join(os.TempDir(), fmt.Sprintf("parley-%d", os.Getuid()), "pulse-client.conf")
 	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
-		return filepath.Join(dir, "parley", "pulse-client.conf")
+		return []string{filepath.Join(dir, "parley", "pulse-client.conf"), tmp}
 	}
-	return filepath.Join(os.TempDir(), fmt.Sprintf("parley-%d", os.Getuid()), "pulse-client.conf")
+	return []string{tmp}
 }
 
 // writePrivate writes text to path atomically in a folder only this user

@@ -263,6 +263,10 @@ func (l *link) reconnect() bool {
 		if errors.Is(err, ErrClosed) {
 			return false
 		}
+		if err == nil && l.isClosed() { // Close came while the device opened
+			go s.close()
+			return false
+		}
 		if err == nil {
 			l.install(g, s)
 			l.report(StateChange{State: DeviceRestored, Attempt: n})
@@ -305,6 +309,15 @@ func (l *link) tryOpen() (*stream, uint64, error) {
 	}
 }
 
+func (l *link) isClosed() bool {
+	select {
+	case <-l.closed:
+		return true
+	default:
+		return false
+	}
+}
+
 // report hands a state change to OnState.
 func (l *link) report(c StateChange) {
 	if l.res.OnState == nil {
@@ -331,7 +344,11 @@ func (l *link) state() linkState {
 // device within ctx; a device still closing then is abandoned.
 func (l *link) close(ctx context.Context) error {
 	l.closeOnce.Do(func() { close(l.closed) })
-	<-l.done // prompt: the watcher never waits without watching closed
+	select {
+	case <-l.done: // prompt, unless OnState blocks
+	case <-ctx.Done():
+		return fmt.Errorf("close %s: its OnState callback does not return: %w", l.what, ErrCloseTimeout)
+	}
 	l.gate.hand(l.gens.Add(1))
 	l.mu.Lock()
 	s := l.s

@@ -255,3 +255,39 @@ func closeBoth(t *testing.T, mic *Mic, sp *Speaker) {
 		t.Fatal("Close blocked for 10 s")
 	}
 }
+
+// TestCloseWithBlockedOnState: an OnState callback that never returns
+// (an app whose channel is full) must not make Close block.
+func TestCloseWithBlockedOnState(t *testing.T) {
+	srv := ownServer(t)
+	ctx := longCtx(t)
+	block, entered := make(chan struct{}), make(chan struct{}, 1)
+	defer close(block)
+	res := Resilience{Reconnect: true, OnState: func(StateChange) {
+		select {
+		case entered <- struct{}{}:
+		default:
+		}
+		<-block
+	}}
+	mic, err := OpenMic(ctx, MicOptions{Device: "virtmic", Resilience: res})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Kill()
+	select {
+	case <-entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no state change within 10 s of the kill")
+	}
+	done := make(chan error, 1)
+	go func() { done <- mic.Close() }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrCloseTimeout) {
+			t.Fatalf("Close = %v, want ErrCloseTimeout", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close blocked behind OnState")
+	}
+}
