@@ -22,11 +22,11 @@ const (
 // SampleRate, mono.
 func fliteVoice(t testing.TB, voice, text string) []float32 {
 	t.Helper()
-	f, err := OpenFile(fliteFile(t, voice, text), FileOptions{Fast: true})
+	samples, err := ReadMono16k(fliteFile(t, voice, text))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return f.samples
+	return samples
 }
 
 // fliteFile synthesises text with a flite voice into a temporary WAV.

@@ -23,7 +23,7 @@ type recorder struct {
 	done    chan struct{}
 }
 
-func startRecorder(t *testing.T) *recorder {
+func startRecorder(t testing.TB) *recorder {
 	t.Helper()
 	parec := testenv.Command(t, "parec")
 	cmd := exec.Command(parec, "--latency-msec=20", "-d", "spk.monitor",
@@ -48,7 +48,7 @@ func startRecorder(t *testing.T) *recorder {
 const quietRun = 300 * time.Millisecond
 
 // waitQuiet waits until the recording ends in quietRun of silence.
-func (r *recorder) waitQuiet(t *testing.T) {
+func (r *recorder) waitQuiet(t testing.TB) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {

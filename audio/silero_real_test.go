@@ -138,11 +138,11 @@ func TestRecordSileroProbs(t *testing.T) {
 
 func fliteSpeech(t *testing.T, text string) []float32 {
 	t.Helper()
-	src, err := OpenFile(fliteWAV(t, text), FileOptions{Fast: true})
+	samples, err := ReadMono16k(fliteWAV(t, text))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return src.samples
+	return samples
 }
 
 func writeProbs(t *testing.T, v VAD, name string, parts ...[]float32) {

@@ -52,6 +52,10 @@ type Audio struct {
 	// AECLatency is the expected output-to-input delay beyond one playback
 	// period (0 = one period); raise it for Bluetooth or long chains.
 	AECLatency Duration `toml:"aec_latency"`
+	// Latency is the device period: "auto" (the backend's small default for
+	// a local server, 400 ms playback / 200 ms capture for a remote one) or
+	// a duration from 5ms to 1s.
+	Latency string `toml:"latency"`
 }
 
 // VAD is the [vad] table.

@@ -41,12 +41,12 @@ func TestDefaultsAreValid(t *testing.T) {
 }
 
 func TestUserFileOverridesKeyByKey(t *testing.T) {
-	doc := "[vad]\nthreshold = 0.6\n[tts.flite]\nvoice = \"kal16\"\n[ui.keys]\nquit = [\"x\"]\n[gpu.weights]\ntts = 0.5\n"
+	doc := "[audio]\nlatency = \"250ms\"\n[vad]\nthreshold = 0.6\n[tts.flite]\nvoice = \"kal16\"\n[ui.keys]\nquit = [\"x\"]\n[gpu.weights]\ntts = 0.5\n"
 	cfg, err := Parse(defaults(t), doc, "user")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.VAD.Threshold != 0.6 || cfg.TTS.Flite.Voice != "kal16" {
+	if cfg.VAD.Threshold != 0.6 || cfg.TTS.Flite.Voice != "kal16" || cfg.Audio.Latency != "250ms" {
 		t.Errorf("override not applied: %+v %+v", cfg.VAD, cfg.TTS)
 	}
 	if cfg.VAD.NegThreshold != 0.35 || cfg.Audio.Backend != "auto" {
@@ -72,6 +72,8 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"bad duration", "[vad]\nmin_silence = \"soon\"\n", []string{"vad.min_silence"}, nil},
 		{"out of range", "[vad]\nthreshold = 1.5\n", []string{"vad.threshold", "0.01 to 0.99"}, ErrInvalidValue},
 		{"bad enum", "[audio]\nbackend = \"jack\"\n", []string{"audio.backend", "pulseaudio, alsa, null"}, ErrInvalidValue},
+		{"bad latency", "[audio]\nlatency = \"fast\"\n", []string{"audio.latency", "auto, or 5ms to 1s"}, ErrInvalidValue},
+		{"latency too long", "[audio]\nlatency = \"2s\"\n", []string{"audio.latency", "\"2s\""}, ErrInvalidValue},
 		{"bad device", "[asr]\ndevice = \"gpu\"\n", []string{"asr.device", "cuda:N"}, ErrInvalidValue},
 		{"web address without port", "[audio]\nweb_addr = \"127.0.0.1\"\n", []string{"audio.web_addr", "host:port"}, ErrInvalidValue},
 		{"web address bad port", "[audio]\nweb_addr = \"127.0.0.1:http\"\n", []string{"audio.web_addr"}, ErrInvalidValue},

@@ -41,6 +41,7 @@ func (c Config) validate(written keySet) error {
 	add(durationIn("audio.capture_buffer", c.Audio.CaptureBuffer, 100*time.Millisecond, time.Minute))
 	add(durationIn("audio.aec_tail", c.Audio.AECTail, 20*time.Millisecond, 2*time.Second))
 	add(durationIn("audio.aec_latency", c.Audio.AECLatency, 0, time.Second))
+	add(autoOrDurationIn("audio.latency", c.Audio.Latency, 5*time.Millisecond, time.Second))
 	add(c.VAD.validate(written))
 	add(oneOf("asr.engine", c.ASR.Engine, "auto", "sensevoice", "paraformer", "whisper", "pocketsphinx"))
 	add(c.ASR.Whisper.validate())
@@ -242,6 +243,17 @@ func hostPort(key, v string) error {
 		return nil
 	}
 	return fmt.Errorf("%s: %w: %q; allowed: host:port, e.g. 127.0.0.1:8765", key, ErrInvalidValue, v)
+}
+
+// autoOrDurationIn accepts "auto" or a duration from lo to hi.
+func autoOrDurationIn(key, v string, lo, hi time.Duration) error {
+	if v == "auto" {
+		return nil
+	}
+	if d, err := time.ParseDuration(v); err == nil && d >= lo && d <= hi {
+		return nil
+	}
+	return fmt.Errorf("%s: %w: %q; allowed: auto, or %s to %s", key, ErrInvalidValue, v, lo, hi)
 }
 
 func durationIn(key string, v Duration, lo, hi time.Duration) error {
