@@ -26,6 +26,8 @@ var allowedImports = []struct {
 	{"parley/models", nil},
 	{"parley/bench", []string{"parley/gpu", "parley/audio", "parley/pipeline/asr", "parley/pipeline/tts", "parley/models"}},
 	{"parley/ui", []string{"parley/pipeline", "parley/gpu", "parley/ui/"}},
+	{"parley/app", []string{"parley/config", "parley/gpu", "parley/audio", "parley/pipeline", "parley/pipeline/", "parley/models"}},
+	{"parley/cli", []string{"parley/"}},
 	{"parley/internal/", []string{"parley/models"}},
 }
 
@@ -116,6 +118,16 @@ func TestImportRulesCatchForbiddenArrows(t *testing.T) {
 		"parley -> parley/ui":                      false,
 		"parley/pipeline/tts -> parley/gpu":        false,
 		"parley/pipeline/asr -> parley/pipeline/x": true,
+		"parley/app -> parley/ui":                  true,
+		"parley/app -> parley/cli":                 true,
+		"parley/app -> parley/bench":               true,
+		"parley/app -> parley/pipeline/llm":        false,
+		"parley/pipeline -> parley/app":            true,
+		"parley/bench -> parley/app":               true,
+		"parley/ui -> parley/app":                  true,
+		"parley/cli/doctor -> parley/app":          false,
+		"parley/cli/assistant -> parley/ui":        false,
+		"parley/cli/bench -> parley/bench":         false,
 	}
 	for arrow, forbidden := range cases {
 		from, to, _ := strings.Cut(arrow, " -> ")

@@ -1,4 +1,6 @@
-package main
+// Package models is `parley models`: list the catalog, pull a model
+// (resumable, checked, installed atomically) and verify installed ones.
+package models
 
 import (
 	"context"
@@ -6,12 +8,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
-	"golang.org/x/term"
-
+	"parley/cli"
 	"parley/models"
 )
 
@@ -27,8 +27,8 @@ verify  re-check installed models (all, or NAME): files, sizes, checksums
 Flags:
 `
 
-// modelsCommand runs `parley models list|pull NAME|verify [NAME]`.
-func modelsCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// Run runs `parley models list|pull NAME|verify [NAME]`.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("parley models", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	mirror := fs.String("mirror", "", "download from this base `URL` instead of the publishers' hosts (same paths)")
@@ -36,7 +36,7 @@ func modelsCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(fs.Output(), modelsUsage, models.ModelsDir())
 		fs.PrintDefaults()
 	}
-	pos, err := parseInterleaved(fs, args)
+	pos, err := cli.ParseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
@@ -45,25 +45,9 @@ func modelsCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	if len(pos) == 0 {
 		fs.Usage()
-		return fmt.Errorf("models: missing subcommand (list, pull or verify)")
+		return cli.Usage(errors.New("models: missing subcommand (list, pull or verify)"))
 	}
 	return runModels(ctx, pos[0], pos[1:], models.Puller{BaseURL: *mirror}, stdout, stderr)
-}
-
-// parseInterleaved parses flags that may come before, between or after the
-// positional arguments, and returns the positional ones.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
 }
 
 func runModels(ctx context.Context, sub string, rest []string, p models.Puller, stdout, stderr io.Writer) error {
@@ -126,9 +110,9 @@ func pullModel(ctx context.Context, name string, p models.Puller, stdout, stderr
 	for _, w := range e.Warnings() {
 		fmt.Fprintf(stderr, "parley: warning: %s: %s\n", name, w)
 	}
-	bar := newProgressBar(stderr, name, megabytes)
-	err = p.Pull(ctx, e, models.ModelsDir(), bar.update)
-	bar.done()
+	bar := cli.NewProgressBar(stderr, name, megabytes)
+	err = p.Pull(ctx, e, models.ModelsDir(), bar.Update)
+	bar.Done()
 	if err != nil {
 		return err
 	}
@@ -176,59 +160,4 @@ func verifyOne(e models.Entry, stdout io.Writer) error {
 func anyFilePresent(e models.Entry) bool {
 	dir := models.InstallDir(models.ModelsDir(), e)
 	return len(models.Missing(dir, e)) < len(e.InstalledFiles())
-}
-
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// progressBar draws progress on w: one redrawn bar on a terminal, a line
-// per 10% otherwise (logs and pipes).
-type progressBar struct {
-	w     io.Writer
-	label string
-	unit  func(int64) string
-	tty   bool
-	last  int // last percentage shown; -1 before the first
-}
-
-// newProgressBar draws on w; unit, if not nil, formats the amounts shown
-// beside the bar on a terminal.
-func newProgressBar(w io.Writer, label string, unit func(int64) string) *progressBar {
-	return &progressBar{w: w, label: label, unit: unit, tty: isTerminal(w), last: -1}
-}
-
-// update shows done of total.
-func (b *progressBar) update(done, total int64) {
-	if total <= 0 {
-		return
-	}
-	pct := int(min(done, total) * 100 / total)
-	if !b.tty {
-		if step := pct / 10 * 10; step > b.last {
-			fmt.Fprintf(b.w, "%s: %d%%\n", b.label, step)
-			b.last = step
-		}
-		return
-	}
-	if pct == b.last {
-		return
-	}
-	const width = 30
-	fill := width * pct / 100
-	detail := ""
-	if b.unit != nil {
-		detail = b.unit(done) + " / " + b.unit(total)
-	}
-	fmt.Fprintf(b.w, "\r%s [%s%s] %3d%%  %s ", b.label, strings.Repeat("#", fill), strings.Repeat(".", width-fill), pct, detail)
-	b.last = pct
-}
-
-// done ends the bar's line on a terminal.
-func (b *progressBar) done() {
-	if b.tty && b.last >= 0 {
-		fmt.Fprintln(b.w)
-	}
 }

@@ -1,15 +1,21 @@
-package main
+// Package doctor is `parley doctor`: what parley found on this machine
+// (configuration, audio, ONNX Runtime, GPUs, the engines it would choose
+// and the language model), and whether it can run.
+package doctor
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"time"
 
+	"parley/app"
 	"parley/audio"
+	"parley/cli"
 	"parley/config"
 	"parley/gpu"
 	"parley/pipeline/asr"
@@ -40,11 +46,18 @@ func (r *report) warn(format string, args ...any) {
 	r.line("note: %s", msg)
 }
 
-// doctor explains what parley found; it fails when parley cannot run.
-func doctor(ctx context.Context, opts options, w io.Writer) error {
+// Run explains what parley found; it fails when parley cannot run.
+func Run(ctx context.Context, args []string, w, stderr io.Writer) error {
+	path, err := cli.ParseConfigFlag("doctor", args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
 	r := &report{w: w}
 	fmt.Fprintln(w, "parley doctor")
-	loaded, ok := r.config(opts)
+	loaded, ok := r.config(ctx, path)
 	if ok {
 		r.audio(ctx, loaded.Config)
 		rt := r.onnx(ctx, loaded.Config)
@@ -59,10 +72,10 @@ func doctor(ctx context.Context, opts options, w io.Writer) error {
 	return nil
 }
 
-func (r *report) config(opts options) (config.Loaded, bool) {
+func (r *report) config(ctx context.Context, path string) (config.Loaded, bool) {
 	r.section("Configuration")
 	r.line("defaults: built in (config.toml)")
-	loaded, err := config.Load(defaultConfig, config.DefaultLocations(opts.configPath))
+	loaded, err := cli.LoadConfig(ctx, path)
 	if err != nil {
 		r.block("%v", err)
 		return loaded, false
@@ -109,7 +122,7 @@ func (r *report) onnx(ctx context.Context, cfg config.Config) *gpu.Runtime {
 	r.section("ONNX Runtime")
 	// The WebGPU probe prints a Vulkan warning on fd 2 whatever ORT's log
 	// level; keep it out of the report.
-	if restore, _, err := redirectStderr(os.DevNull); err == nil {
+	if restore, err := cli.RedirectStderr(os.DevNull); err == nil {
 		defer restore()
 	}
 	rt, err := gpu.NewRuntime(ctx, gpu.RuntimeOptions{LibraryPath: cfg.ONNX.Library, ProbeWebGPU: true})
@@ -132,7 +145,9 @@ func (r *report) onnx(ctx context.Context, cfg config.Config) *gpu.Runtime {
 
 func (r *report) gpus(ctx context.Context) {
 	r.section("GPUs (NVML)")
-	snap := sampleGPUs(ctx)
+	mon := gpu.NewMonitor(gpu.MonitorOptions{})
+	defer mon.Close()
+	snap := mon.Sample(ctx)
 	if snap.Unavailable != "" {
 		r.line("none: %s", snap.Unavailable)
 		return
@@ -151,22 +166,22 @@ func orNA(v *float64) string {
 
 func (r *report) models(ctx context.Context, cfg config.Config, rt *gpu.Runtime) {
 	r.section("Models")
-	s := &session{cfg: cfg, rt: rt}
+	facts := app.MachineFacts(rt != nil)
 	choose := []struct {
 		role string
-		pick func() (modelChoice, error)
-	}{{"VAD", s.chooseVAD}, {"ASR", s.chooseASR}, {"TTS", s.chooseTTS}}
+		pick func(config.Config, app.Facts) (app.Choice, error)
+	}{{"VAD", app.ChooseVAD}, {"ASR", app.ChooseASR}, {"TTS", app.ChooseTTS}}
 	for _, c := range choose {
-		choice, err := c.pick()
+		choice, err := c.pick(cfg, facts)
 		if err != nil {
 			r.block("%s: %v", c.role, err)
 			continue
 		}
-		r.line("%s: %s", c.role, choice.reason)
-		if choice.engine == "pocketsphinx" {
+		r.line("%s: %s", c.role, choice.Reason)
+		if choice.Engine == "pocketsphinx" {
 			r.asrModel(ctx, cfg)
 		}
-		if choice.engine == "flite" {
+		if choice.Engine == "flite" {
 			r.ttsVoice(ctx, cfg)
 		}
 	}
@@ -220,6 +235,3 @@ func (r *report) ttsVoice(ctx context.Context, cfg config.Config) {
 	_ = engine.Close()
 	r.line("     %s loads", engine.Name())
 }
-
-// errNoTUI indicates that the TUI cannot start on this terminal.
-var errNoTUI = errors.New("standard input/output is not a terminal: use --headless")

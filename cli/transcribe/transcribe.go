@@ -1,4 +1,6 @@
-package main
+// Package transcribe is `parley transcribe`: WAV files to text with the
+// configured VAD and ASR engine, batched and in parallel.
+package transcribe
 
 import (
 	"context"
@@ -8,14 +10,13 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"parley/app"
 	"parley/audio"
-	"parley/config"
+	"parley/cli"
 	"parley/pipeline/asr"
 )
 
@@ -49,16 +50,6 @@ type transcribeOptions struct {
 	files      []string
 }
 
-// validDevice reports whether d is "cpu" or "cuda:N".
-func validDevice(d string) bool {
-	n, ok := strings.CutPrefix(d, "cuda:")
-	if !ok {
-		return d == "cpu"
-	}
-	_, err := strconv.Atoi(n)
-	return err == nil && n != "" && n[0] != '-' && n[0] != '+'
-}
-
 // parseTranscribeFlags parses transcribe's own flags and file arguments.
 func parseTranscribeFlags(args []string, stderr io.Writer) (transcribeOptions, error) {
 	o := transcribeOptions{}
@@ -70,24 +61,24 @@ func parseTranscribeFlags(args []string, stderr io.Writer) (transcribeOptions, e
 	fs.IntVar(&o.parallel, "parallel", 0, "utterances (or batches) recognised at the same time (default: asr.parallel)")
 	fs.BoolVar(&o.jsonOut, "json", false, "print one JSON object per file")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), transcribeUsage); fs.PrintDefaults() }
-	files, err := parseInterleaved(fs, args)
+	files, err := cli.ParseInterleaved(fs, args)
 	if err != nil {
 		return o, err
 	}
 	o.files = files
 	switch {
 	case len(files) == 0:
-		return o, fmt.Errorf("transcribe: no FILE given (see parley transcribe --help)")
-	case o.device != "" && !validDevice(o.device):
-		return o, fmt.Errorf("transcribe: --device %q; want cpu or cuda:N", o.device)
+		err = fmt.Errorf("transcribe: no FILE given (see parley transcribe --help)")
+	case o.device != "":
+		o.device, err = cli.ParseDevice("transcribe: --device", o.device)
 	case o.batch < 0 || o.parallel < 0:
-		return o, fmt.Errorf("transcribe: --batch and --parallel must be at least 1")
+		err = fmt.Errorf("transcribe: --batch and --parallel must be at least 1")
 	}
-	return o, nil
+	return o, cli.Usage(err)
 }
 
-// transcribeCommand runs `parley transcribe`.
-func transcribeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// Run runs `parley transcribe`.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseTranscribeFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -118,15 +109,15 @@ func transcribeCommand(ctx context.Context, args []string, stdout, stderr io.Wri
 
 // transcriber holds the engines built once for all files.
 type transcriber struct {
-	s       *session
+	s       *app.Engines
 	opts    transcribeOptions
 	segOpts audio.SegmenterOptions
 }
 
-// openTranscriber builds the VAD and the ASR engine with the session's own
-// steps, so that transcribe runs exactly what the assistant runs.
+// openTranscriber builds the VAD and the ASR engine as the assistant does,
+// so that transcribe runs exactly what the assistant runs.
 func openTranscriber(ctx context.Context, o transcribeOptions, stderr io.Writer) (*transcriber, error) {
-	loaded, err := config.Load(defaultConfig, config.DefaultLocations(o.configPath))
+	loaded, err := cli.LoadConfig(ctx, o.configPath)
 	if err != nil {
 		return nil, err
 	}
@@ -140,17 +131,11 @@ func openTranscriber(ctx context.Context, o transcribeOptions, stderr io.Writer)
 	if o.parallel == 0 {
 		o.parallel = cfg.ASR.Parallel
 	}
-	s := &session{cfg: cfg, stateDir: stateDir(cfg)}
-	if err := os.MkdirAll(s.stateDir, 0o755); err != nil {
-		return nil, fmt.Errorf("state folder %s (log.dir): %w", s.stateDir, err)
+	s, err := app.OpenEngines(ctx, cfg, app.RoleVAD|app.RoleASR)
+	if err != nil {
+		return nil, err
 	}
-	for _, step := range []func(context.Context, options) error{s.openRuntime, s.openModels, s.openVAD, s.openASR} {
-		if err := step(ctx, options{configPath: o.configPath}); err != nil {
-			s.Close()
-			return nil, err
-		}
-	}
-	t := &transcriber{s: s, opts: o, segOpts: segmenterOptions(cfg)}
+	t := &transcriber{s: s, opts: o, segOpts: app.SegmenterOptions(cfg.VAD)}
 	t.notify(stderr)
 	return t, nil
 }
@@ -158,26 +143,16 @@ func openTranscriber(ctx context.Context, o transcribeOptions, stderr io.Writer)
 // notify says on stderr what the session noticed, and when the engine does
 // not run where --device asked.
 func (t *transcriber) notify(stderr io.Writer) {
-	for _, n := range t.s.notices {
+	for _, n := range t.s.Notices {
 		fmt.Fprintf(stderr, "parley: %s\n", n)
 	}
-	if want := t.s.cfg.ASR.Device; want != t.s.asr.Device() {
-		fmt.Fprintf(stderr, "parley: ASR %s runs on %s, not %s\n", t.s.asr.Name(), t.s.asr.Device(), want)
-	}
-}
-
-// segmenterOptions maps the [vad] table to the segmenter's options.
-func segmenterOptions(cfg config.Config) audio.SegmenterOptions {
-	v := cfg.VAD
-	return audio.SegmenterOptions{
-		Threshold: float32(v.Threshold), NegThreshold: float32(v.NegThreshold),
-		MinSpeech: v.MinSpeech.Duration, MinSilence: v.MinSilence.Duration,
-		PreRoll: v.PreRoll.Duration, MaxUtterance: v.MaxUtterance.Duration,
+	if want := t.s.Config.ASR.Device; want != t.s.ASR.Device() {
+		fmt.Fprintf(stderr, "parley: ASR %s runs on %s, not %s\n", t.s.ASR.Name(), t.s.ASR.Device(), want)
 	}
 }
 
 // Close releases the engines.
-func (t *transcriber) Close() { t.s.Close() }
+func (t *transcriber) Close() { _ = t.s.Close() }
 
 // utterance is one stretch of speech found by the VAD.
 type utterance struct {
@@ -216,11 +191,11 @@ func (t *transcriber) transcribeFile(ctx context.Context, file string, stdout, s
 	began := time.Now()
 	bar, n := t.progress(stderr, file, len(samples)), int64(len(samples))
 	// The bar's first half is the VAD pass, its second half recognition.
-	utts, err := t.segment(ctx, samples, func(done int64) { bar.update(done, 2*n) })
+	utts, err := t.segment(ctx, samples, func(done int64) { bar.Update(done, 2*n) })
 	if err == nil {
-		err = t.recognize(ctx, utts, func(done, total int64) { bar.update(n+done*n/max(total, 1), 2*n) })
+		err = t.recognize(ctx, utts, func(done, total int64) { bar.Update(n+done*n/max(total, 1), 2*n) })
 	}
-	bar.done()
+	bar.Done()
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
@@ -232,11 +207,11 @@ func (t *transcriber) transcribeFile(ctx context.Context, file string, stdout, s
 const longFile = 30 * audio.SampleRate
 
 // progress returns a bar for a long file on a terminal, else a silent one.
-func (t *transcriber) progress(stderr io.Writer, file string, samples int) *progressBar {
-	if samples < longFile || !isTerminal(stderr) {
-		return newProgressBar(io.Discard, file, nil)
+func (t *transcriber) progress(stderr io.Writer, file string, samples int) *cli.ProgressBar {
+	if samples < longFile || !cli.IsTerminal(stderr) {
+		return cli.NewProgressBar(io.Discard, file, nil)
 	}
-	return newProgressBar(stderr, file, nil)
+	return cli.NewProgressBar(stderr, file, nil)
 }
 
 // segment runs the VAD over the file and returns its utterances; report
@@ -246,21 +221,21 @@ func (t *transcriber) segment(ctx context.Context, samples []float32, report fun
 	if err != nil {
 		return nil, fmt.Errorf("vad: %w", err)
 	}
-	t.s.vad.Reset()
+	t.s.VAD.Reset()
 	var utts []utterance
 	frame := make([]float32, audio.FrameSize)
 	for off := 0; off < len(samples); off += audio.FrameSize {
 		n := copy(frame, samples[off:min(off+audio.FrameSize, len(samples))])
 		clear(frame[n:]) // the last frame is scored zero-padded
-		prob, err := t.s.vad.Prob(ctx, frame)
+		prob, err := t.s.VAD.Prob(ctx, frame)
 		if err != nil {
-			return nil, fmt.Errorf("vad %s: %w", t.s.vadName, err)
+			return nil, fmt.Errorf("vad %s: %w", t.s.VADName(), err)
 		}
 		utts = appendEnded(utts, seg.Push(prob, frame[:n]))
 		report(int64(off + n))
 	}
 	utts = appendEnded(utts, seg.Flush())
-	return splitLong(utts, t.s.cfg.ASR.MaxChunkSeconds), nil
+	return splitLong(utts, t.s.Config.ASR.MaxChunkSeconds), nil
 }
 
 // splitLong cuts utterances longer than maxSeconds at their quietest point
@@ -333,7 +308,7 @@ func feed(ctx context.Context, work chan<- [2]int, groups [][2]int) {
 // when the engine does not batch).
 func (t *transcriber) groups(n int) [][2]int {
 	size := 1
-	if _, ok := t.s.asr.(batchRecognizer); ok {
+	if _, ok := t.s.ASR.(batchRecognizer); ok {
 		size = t.opts.batch
 	}
 	var out [][2]int
@@ -360,17 +335,17 @@ type batchRecognizer interface {
 
 // recognizeGroup recognises a group of utterances in place.
 func (t *transcriber) recognizeGroup(ctx context.Context, utts []utterance) error {
-	if b, ok := t.s.asr.(batchRecognizer); ok && len(utts) > 1 {
+	if b, ok := t.s.ASR.(batchRecognizer); ok && len(utts) > 1 {
 		batch := make([][]float32, len(utts))
 		for i, u := range utts {
 			batch[i] = u.samples
 		}
 		texts, err := b.RecognizeBatch(ctx, batch)
 		if err != nil {
-			return fmt.Errorf("%s: batch of %d: %w", t.s.asr.Name(), len(utts), err)
+			return fmt.Errorf("%s: batch of %d: %w", t.s.ASR.Name(), len(utts), err)
 		}
 		if len(texts) != len(utts) {
-			return fmt.Errorf("%s: batch of %d gave %d texts", t.s.asr.Name(), len(utts), len(texts))
+			return fmt.Errorf("%s: batch of %d gave %d texts", t.s.ASR.Name(), len(utts), len(texts))
 		}
 		for i := range utts {
 			utts[i].text = strings.TrimSpace(texts[i])
@@ -378,7 +353,7 @@ func (t *transcriber) recognizeGroup(ctx context.Context, utts []utterance) erro
 		return nil
 	}
 	for i := range utts {
-		text, err := recognizeOne(ctx, t.s.asr, utts[i].samples)
+		text, err := recognizeOne(ctx, t.s.ASR, utts[i].samples)
 		if err != nil {
 			return err
 		}
@@ -406,7 +381,7 @@ func recognizeOne(ctx context.Context, e asr.Engine, samples []float32) (string,
 
 // result assembles what is printed for one file.
 func (t *transcriber) result(file string, utts []utterance, samples int, took time.Duration) fileResult {
-	res := fileResult{File: file, Segments: []segmentResult{}, Device: t.s.asr.Device(), Engine: t.s.asr.Name()}
+	res := fileResult{File: file, Segments: []segmentResult{}, Device: t.s.ASR.Device(), Engine: t.s.ASR.Name()}
 	var texts []string
 	for _, u := range utts {
 		start := float64(u.start) / audio.SampleRate

@@ -1,4 +1,7 @@
-package main
+// Package bench is `parley bench`: every installed model on every device
+// over the same audio (speed, latency, memory, identical outputs), or, with
+// --soak, a long run with live device switches.
+package bench
 
 import (
 	"context"
@@ -12,10 +15,10 @@ import (
 	"strings"
 	"time"
 
+	"parley/app"
 	"parley/bench"
-	"parley/config"
+	"parley/cli"
 	"parley/models"
-	"parley/pipeline/asr"
 )
 
 const benchUsage = `Usage: parley bench [flags]
@@ -90,10 +93,10 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
 	fs.IntVar(&o.maxGoroutines, "max-goroutines", 10, "with --soak, the goroutine growth that fails")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), benchUsage); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
-		return o, err
+		return o, cli.Usage(err)
 	}
 	if fs.NArg() > 0 {
-		return o, fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
+		return o, cli.Usage(fmt.Errorf("bench: unexpected argument %q", fs.Arg(0)))
 	}
 	o.kinds, o.devices, o.audio, o.asrModels = splitList(kinds), splitList(devices), splitList(audioPaths), splitList(asrModels)
 	var err error
@@ -103,7 +106,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
 	if err == nil {
 		err = o.validate()
 	}
-	return o, err
+	return o, cli.Usage(err)
 }
 
 // validate checks the values that parsing alone cannot.
@@ -113,9 +116,10 @@ func (o benchOptions) validate() error {
 			return fmt.Errorf("bench: --models %q; allowed: asr, tts, vad", k)
 		}
 	}
-	for _, d := range o.devices {
-		if !validDevice(d) {
-			return fmt.Errorf("bench: --devices %q; want cpu or cuda:N", d)
+	for i, d := range o.devices {
+		var err error
+		if o.devices[i], err = cli.ParseDevice("bench: --devices", d); err != nil {
+			return err
 		}
 	}
 	switch {
@@ -153,8 +157,8 @@ func intList(flagName, s string) ([]int, error) {
 	return out, nil
 }
 
-// benchCommand runs `parley bench`.
-func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// Run runs `parley bench`.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseBenchFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -174,34 +178,35 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 }
 
 // benchEnv is what a benchmark run builds once: the configuration, ONNX
-// Runtime and NVML (through the session's own steps), and the audio.
+// Runtime and NVML (as the assistant builds them), and the audio.
 type benchEnv struct {
 	o          benchOptions
-	s          *session
+	s          *app.Engines
 	check      bench.GPUCheck
 	utterances []bench.Input
 	source     string // what the audio is, for the report
 }
 
 func openBenchEnv(ctx context.Context, o benchOptions) (*benchEnv, error) {
-	loaded, err := config.Load(defaultConfig, config.DefaultLocations(o.configPath))
+	loaded, err := cli.LoadConfig(ctx, o.configPath)
 	if err != nil {
 		return nil, err
 	}
-	s := &session{cfg: loaded.Config, stateDir: stateDir(loaded.Config)}
-	if err := os.MkdirAll(s.stateDir, 0o755); err != nil {
-		return nil, fmt.Errorf("state folder %s (log.dir): %w", s.stateDir, err)
+	// No roles: only the runtime and the monitor. A missing runtime is a
+	// notice, and the rows say why.
+	s, err := app.OpenEngines(ctx, loaded.Config, 0)
+	if err != nil {
+		return nil, err
 	}
-	_ = s.openRuntime(ctx, options{}) // never fails: a missing runtime is a note, and the rows say why
-	env := &benchEnv{o: o, s: s, check: bench.GPUCheck{Runtime: s.rt, Monitor: s.monitor, Disabled: !s.cfg.GPU.Enabled}}
-	if s.rt == nil {
-		env.check.RuntimeErr = errors.New(strings.Join(s.notices, "; "))
+	env := &benchEnv{o: o, s: s, check: bench.GPUCheck{Runtime: s.Runtime, Monitor: s.Monitor, Disabled: !s.Config.GPU.Enabled}}
+	if s.Runtime == nil {
+		env.check.RuntimeErr = errors.New(strings.Join(s.Notices, "; "))
 	}
 	if !o.ascii {
-		env.o.ascii = !s.cfg.UI.Unicode
+		env.o.ascii = !s.Config.UI.Unicode
 	}
-	if env.utterances, env.source, err = benchAudio(ctx, o, s.cfg.TTS.Flite.Voice); err != nil {
-		s.Close()
+	if env.utterances, env.source, err = benchAudio(ctx, o, s.Config.TTS.Flite.Voice); err != nil {
+		_ = s.Close()
 		return nil, err
 	}
 	return env, nil
@@ -235,7 +240,7 @@ const librivoxDir = "/usr/share/pocketsphinx/test/data/librivox"
 // bench runs the benchmark and writes its reports.
 func (e *benchEnv) bench(ctx context.Context, stdout, stderr io.Writer) error {
 	plan := e.plan(ctx)
-	progress := bench.NewProgress(stderr, isTerminal(stderr), e.o.ascii)
+	progress := bench.NewProgress(stderr, cli.IsTerminal(stderr), e.o.ascii)
 	plan.Options.OnProgress = progress.Update
 	rep, err := bench.Run(ctx, plan)
 	progress.Done()
@@ -274,8 +279,8 @@ func (e *benchEnv) plan(ctx context.Context) bench.Plan {
 func (e *benchEnv) probe() bench.ProcessProbe {
 	p := bench.ProcessProbe{}
 	for _, d := range e.o.devices {
-		if idx, ok := strings.CutPrefix(d, "cuda:"); ok && e.s.monitor.Err() == nil {
-			p.GPU = e.s.monitor
+		if idx, ok := strings.CutPrefix(d, "cuda:"); ok && e.s.Monitor.Err() == nil {
+			p.GPU = e.s.Monitor
 			p.Index, _ = strconv.Atoi(idx)
 			break
 		}
@@ -307,30 +312,31 @@ type targetMaker func(ctx context.Context, device string) bench.Target
 func (e *benchEnv) makers(kind string) []targetMaker {
 	switch kind {
 	case "vad":
+		path := app.VADModelPath(e.s.Config)
 		return []targetMaker{e.onnx(func(d string) bench.Target {
-			t := bench.SileroTarget(e.s.rt, vadModelPath(e.s.cfg), d)
-			if _, err := os.Stat(vadModelPath(e.s.cfg)); err != nil {
-				t.Missing = "the Silero model is missing: " + vadModelPath(e.s.cfg) + " (run make setup, or set vad.model)"
+			t := bench.SileroTarget(e.s.Runtime, path, d)
+			if _, err := os.Stat(path); err != nil {
+				t.Missing = "the Silero model is missing: " + path + " (run make setup, or set vad.model)"
 			}
 			return t
 		})}
 	case "asr":
-		ps := e.s.cfg.ASR.Pocketsphinx
 		out := []targetMaker{func(_ context.Context, d string) bench.Target {
-			return bench.PocketsphinxTarget(asr.PocketsphinxOptions{ModelDir: ps.ModelDir, Dict: ps.Dict, LM: ps.LM,
-				LogFile: e.s.stateDir + "/pocketsphinx.log"}, d)
+			return bench.PocketsphinxTarget(app.PocketsphinxOptions(e.s.Config, e.s.StateDir), d)
 		}}
 		for _, dir := range e.modelDirs(models.KindASR, e.o.asrModels) {
 			out = append(out, e.onnx(func(d string) bench.Target {
-				return bench.ONNXASRTarget(e.s.rt, dir, d, e.o.batches, e.o.parallels)
+				return bench.ONNXASRTarget(e.s.Runtime, dir, d, e.o.batches, e.o.parallels)
 			}))
 		}
 		return out
 	}
-	out := []targetMaker{func(_ context.Context, d string) bench.Target { return bench.FliteTarget(e.s.cfg.TTS.Flite.Voice, d) }}
+	out := []targetMaker{func(_ context.Context, d string) bench.Target {
+		return bench.FliteTarget(e.s.Config.TTS.Flite.Voice, d)
+	}}
 	for _, dir := range e.modelDirs(models.KindTTS, []string{e.o.ttsModel}) {
 		out = append(out, e.onnx(func(d string) bench.Target {
-			return bench.PiperTarget(e.s.rt, dir, d, e.o.parallels)
+			return bench.PiperTarget(e.s.Runtime, dir, d, e.o.parallels)
 		}))
 	}
 	return out
@@ -371,11 +377,11 @@ func (e *benchEnv) modelDirs(kind models.Kind, given []string) []string {
 
 // machine describes this machine for the report.
 func (e *benchEnv) machine(ctx context.Context) bench.Machine {
-	snap := e.s.monitor.Sample(ctx)
-	if e.s.rt == nil {
+	snap := e.s.Monitor.Sample(ctx)
+	if e.s.Runtime == nil {
 		return bench.DescribeMachine(nil, snap)
 	}
-	info := e.s.rt.Info()
+	info := e.s.Runtime.Info()
 	return bench.DescribeMachine(&info, snap)
 }
 

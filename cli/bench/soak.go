@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"parley/bench"
+	"parley/cli"
 )
 
 // soak runs the stability test: VAD and ASR over looped 3 s chunks on the
@@ -19,7 +20,7 @@ func (e *benchEnv) soak(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	switchTo, note := e.soakSwitch(ctx, sessions)
-	progress := bench.NewProgress(stderr, isTerminal(stderr), e.o.ascii)
+	progress := bench.NewProgress(stderr, cli.IsTerminal(stderr), e.o.ascii)
 	rep, err := bench.Soak(ctx, loads, bench.SoakOptions{Duration: e.o.soak, SwitchEvery: e.o.switchEvery,
 		Switch: switchTo, MaxRSSGrowthMiB: e.o.maxGrowthMiB, MaxGPUGrowthMiB: e.o.maxGPUGrowth,
 		MaxGoroutineGrowth: e.o.maxGoroutines, Probe: e.probe(), OnProgress: progress.Update})

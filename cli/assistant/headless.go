@@ -1,4 +1,4 @@
-package main
+package assistant
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"parley/app"
 	"parley/config"
 	"parley/pipeline"
 )
@@ -14,15 +15,15 @@ import (
 // runHeadless runs the assistant and prints one line per event. With
 // --input it returns once the file's last utterance has been answered and
 // spoken; with a microphone, on SIGINT.
-func runHeadless(ctx context.Context, loaded config.Loaded, opts options, stdout io.Writer) error {
-	s, p, err := startConversation(ctx, loaded, opts)
+func runHeadless(ctx context.Context, cfg config.Config, opts app.Options, asJSON bool, stdout io.Writer) error {
+	a, err := app.Open(ctx, cfg, opts)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
+	defer a.Close()
 	errc := make(chan error, 1)
-	go func() { errc <- s.run(ctx, p) }()
-	if err := printEvents(p.Events(), opts.jsonOut, stdout); err != nil {
+	go func() { errc <- a.Run(ctx) }()
+	if err := printEvents(a.Events(), asJSON, stdout); err != nil {
 		return err
 	}
 	if err := <-errc; err != nil && !errors.Is(err, pipeline.ErrStopped) {

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bytes"
@@ -10,29 +10,36 @@ import (
 	"testing"
 
 	"parley/bench"
+	"parley/cli"
 	"parley/internal/testenv"
 )
 
-// benchEnvForTest points ONNX Runtime and the state folder at the test's.
-func benchEnvForTest(t *testing.T) {
+// benchEnvForTest points ONNX Runtime and the state folder at the test's,
+// and returns a context with the built-in defaults.
+func benchEnvForTest(t *testing.T) context.Context {
 	t.Helper()
 	t.Setenv("PARLEY_ORT_LIB", testenv.ORTLibrary(t))
 	testenv.SileroModel(t)
 	testenv.TestData(t, "librivox/transcription")
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	defaults, err := os.ReadFile("../../config.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cli.WithDefaults(context.Background(), defaults)
 }
 
 // TestBenchCPURun is a real short run: Silero, pocketsphinx and the
 // SenseVoice test model on the CPU; the cuda:0 rows must say why they are
 // missing, and every CPU row must have numbers.
 func TestBenchCPURun(t *testing.T) {
-	benchEnvForTest(t)
+	ctx := benchEnvForTest(t)
 	dir := t.TempDir()
 	jsonPath, mdPath := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.md")
 	var stdout, stderr bytes.Buffer
-	err := benchCommand(context.Background(), []string{"--models", "vad,asr", "--devices", "cpu,cuda:0",
+	err := Run(ctx, []string{"--models", "vad,asr", "--devices", "cpu,cuda:0",
 		"--duration", "5s", "--batch", "1,2", "--parallel", "1", "--json", jsonPath, "--markdown", mdPath,
-		"--asr-model", "pipeline/asr/testdata/asr/sensevoice"}, &stdout, &stderr)
+		"--asr-model", "../../pipeline/asr/testdata/asr/sensevoice"}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("bench: %v\n%s\n%s", err, stdout.String(), stderr.String())
 	}
@@ -103,9 +110,9 @@ func TestBenchFlags(t *testing.T) {
 // TestBenchSoakCPU runs the soak mode for a second: no GPU here, so no
 // live switches, and memory must stay within the bounds.
 func TestBenchSoakCPU(t *testing.T) {
-	benchEnvForTest(t)
+	ctx := benchEnvForTest(t)
 	var stdout, stderr bytes.Buffer
-	err := benchCommand(context.Background(), []string{"--models", "vad", "--devices", "cpu,cuda:0",
+	err := Run(ctx, []string{"--models", "vad", "--devices", "cpu,cuda:0",
 		"--soak", "1500ms", "--switch-every", "200ms", "--max-growth", "256"}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("soak: %v\n%s\n%s", err, stdout.String(), stderr.String())

@@ -1,16 +1,33 @@
-package main
+// Package devices is `parley devices`: the capture and playback devices
+// of the audio backend, by name and id.
+package devices
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
 
 	"parley/audio"
+	"parley/cli"
 )
 
-// listDevices prints the capture and playback devices of the audio backend.
-func listDevices(ctx context.Context, w io.Writer) error {
+// Run prints the capture and playback devices of the audio backend.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	_, err := cli.ParseConfigFlag("devices", args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return list(ctx, stdout)
+}
+
+// list prints the devices.
+func list(ctx context.Context, w io.Writer) error {
 	devs, err := audio.ListDevices(ctx)
 	if err != nil {
 		return fmt.Errorf("list audio devices: %w", err)

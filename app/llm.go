@@ -1,9 +1,9 @@
-package main
+package app
 
 import (
-	"context"
 	"fmt"
 
+	"parley/config"
 	"parley/pipeline"
 	"parley/pipeline/llm"
 )
@@ -11,11 +11,11 @@ import (
 // openLLM builds the answer stage from llm.engine: the OpenAI-compatible
 // server (with the offline responder standing in while it cannot be
 // reached, for "auto"), or the offline responder alone.
-func (s *session) openLLM(context.Context, options) error {
+func (a *App) openLLM() error {
 	offline := llm.NewOffline(llm.OfflineOptions{})
-	c := s.cfg.LLM
+	c := a.eng.Config.LLM
 	if c.Engine == "offline" {
-		s.llm = offline
+		a.llm = offline
 		return nil
 	}
 	client, err := llm.NewOpenAI(llm.OpenAIOptions{
@@ -27,30 +27,31 @@ func (s *session) openLLM(context.Context, options) error {
 		return fmt.Errorf("llm: %w", err)
 	}
 	if c.Engine == "openai" {
-		s.llm = client
+		a.llm = client
 		return nil
 	}
 	fallback := llm.NewFallback(client, offline, llm.FallbackOptions{
-		CheckInterval: c.CheckInterval.Duration, Probe: client.Probe, OnChange: s.llmChanged,
+		CheckInterval: c.CheckInterval.Duration, Probe: client.Probe, OnChange: a.llmChanged,
 	})
-	s.llm, s.llmWatch = fallback, fallback.Watch
+	a.llm, a.llmWatch = fallback, fallback.Watch
 	return nil
 }
 
 // llmChanged tells the user when the LLM server goes away or comes back.
-func (s *session) llmChanged(online bool, reason string) {
-	msg := fmt.Sprintf("LLM online: %s at %s", s.cfg.LLM.Model, s.cfg.LLM.BaseURL)
+func (a *App) llmChanged(online bool, reason string) {
+	c := a.eng.Config.LLM
+	msg := fmt.Sprintf("LLM online: %s at %s", c.Model, c.BaseURL)
 	if !online {
 		msg = "LLM offline, the offline responder answers: " + reason
 	}
-	if s.pipe != nil {
-		s.pipe.Notify(msg)
+	if a.pipe != nil {
+		a.pipe.Notify(msg)
 	}
 }
 
-// newSplitter cuts replies into speakable units as configured.
-func (s *session) newSplitter() pipeline.Splitter {
-	c := s.cfg.Conversation
+// newSplitter returns the factory of splitters that cut replies into
+// speakable units as [conversation] says.
+func newSplitter(c config.Conversation) func() pipeline.Splitter {
 	opts := llm.SplitterOptions{FirstClauseChars: c.FirstClauseChars, MaxChars: c.MaxUnitChars, CodeNote: c.CodeNote}
 	if opts.FirstClauseChars == 0 {
 		opts.FirstClauseChars = -1
@@ -58,12 +59,11 @@ func (s *session) newSplitter() pipeline.Splitter {
 	if opts.MaxChars == 0 {
 		opts.MaxChars = -1
 	}
-	return llm.NewSplitter(opts)
+	return func() pipeline.Splitter { return llm.NewSplitter(opts) }
 }
 
 // llmName says who answers, for the start-up notice.
-func (s *session) llmName() string {
-	c := s.cfg.LLM
+func llmName(c config.LLM) string {
 	switch c.Engine {
 	case "offline":
 		return "the offline responder"

@@ -1,9 +1,11 @@
-package main
+package transcribe
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"testing"
 
 	"parley/audio"
+	"parley/cli"
 	"parley/internal/testenv"
 	"parley/pipeline/asr"
 )
@@ -55,12 +58,22 @@ func fliteWAV(t *testing.T, dir, name, text string) string {
 	return path
 }
 
-// runParley runs a command line with a private state folder.
+// runParley runs `parley transcribe args...` with the built-in defaults
+// and a private state folder, the way main does: an error goes to stderr
+// after "parley: " and makes the exit code 1.
 func runParley(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	defaults, err := os.ReadFile("../../config.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var stdout, stderr bytes.Buffer
-	code := run(args, &stdout, &stderr)
+	code := 0
+	if err := Run(cli.WithDefaults(context.Background(), defaults), args, &stdout, &stderr); err != nil {
+		fmt.Fprintln(&stderr, "parley:", err)
+		code = 1
+	}
 	return code, stdout.String(), stderr.String()
 }
 
@@ -85,7 +98,7 @@ func TestTranscribeJSONOnRealSpeech(t *testing.T) {
 		fliteWAV(t, dir, "time.wav", "what time is it"):                  "what time is it",
 		fliteWAV(t, dir, "weather.wav", "please tell me about the news"): "please tell me about the news",
 	}
-	args := []string{"transcribe", "--json"}
+	args := []string{"--json"}
 	for f := range files {
 		args = append(args, f)
 	}
@@ -139,7 +152,7 @@ func TestTranscribeReportsBadFilesAndGoesOn(t *testing.T) {
 		t.Fatal(err)
 	}
 	missing := filepath.Join(dir, "missing.wav")
-	code, stdout, stderr := runParley(t, "transcribe", missing, notWAV, good)
+	code, stdout, stderr := runParley(t, missing, notWAV, good)
 	if code == 0 {
 		t.Errorf("exit 0 although two files failed")
 	}
@@ -166,7 +179,7 @@ func TestTranscribeSplitsUtterancesWithEnergyVAD(t *testing.T) {
 	second, _ := audio.ToMono16k(a)
 	samples := append(append(goForward(t), make([]float32, 2*audio.SampleRate)...), second...)
 	both := writeWAV(t, dir, "both.wav", samples)
-	code, stdout, stderr := runParley(t, "transcribe", both, "--json", "--config", cfg, "--parallel", "2", "--batch", "3")
+	code, stdout, stderr := runParley(t, both, "--json", "--config", cfg, "--parallel", "2", "--batch", "3")
 	if code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 	}
@@ -179,10 +192,10 @@ func TestTranscribeSplitsUtterancesWithEnergyVAD(t *testing.T) {
 
 func TestTranscribeFlagErrors(t *testing.T) {
 	cases := map[string][]string{
-		"no FILE given":           {"transcribe"},
-		"want cpu or cuda:N":      {"transcribe", "x.wav", "--device", "gpu"},
-		"must be at least 1":      {"transcribe", "x.wav", "--batch", "-1"},
-		"flag provided but not d": {"transcribe", "x.wav", "--frobnicate"},
+		"no FILE given":           {},
+		"want cpu or cuda:N":      {"x.wav", "--device", "gpu"},
+		"must be at least 1":      {"x.wav", "--batch", "-1"},
+		"flag provided but not d": {"x.wav", "--frobnicate"},
 	}
 	for want, args := range cases {
 		code, _, stderr := runParley(t, args...)
@@ -190,18 +203,18 @@ func TestTranscribeFlagErrors(t *testing.T) {
 			t.Errorf("parley %v: exit %d, stderr %q; want %q", args, code, stderr, want)
 		}
 	}
-	code, _, stderr := runParley(t, "transcribe", "--help")
+	code, _, stderr := runParley(t, "--help")
 	if code != 0 || !strings.Contains(stderr, "pocketsphinx has a single decoder") {
 		t.Errorf("--help: exit %d, %q", code, stderr)
 	}
-	for _, d := range []string{"cpu", "cuda:0", "cuda:12"} {
-		if !validDevice(d) {
-			t.Errorf("validDevice(%q) = false", d)
+	for in, want := range map[string]string{"cpu": "cpu", "cuda:0": "cuda:0", "cuda:12": "cuda:12", "cuda": "cuda:0", "CUDA:1": "cuda:1"} {
+		if o, err := parseTranscribeFlags([]string{"x.wav", "--device", in}, &bytes.Buffer{}); err != nil || o.device != want {
+			t.Errorf("--device %q: %q, %v; want %q", in, o.device, err, want)
 		}
 	}
-	for _, d := range []string{"", "cuda:", "cuda:-1", "gpu", "cuda:x"} {
-		if validDevice(d) {
-			t.Errorf("validDevice(%q) = true", d)
+	for _, d := range []string{"cuda:", "cuda:-1", "gpu", "cuda:x"} {
+		if _, err := parseTranscribeFlags([]string{"x.wav", "--device", d}, &bytes.Buffer{}); err == nil {
+			t.Errorf("--device %q accepted", d)
 		}
 	}
 }

@@ -1,16 +1,53 @@
-package main
+package app
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"time"
 
 	"parley/audio"
+	"parley/config"
 	"parley/pipeline"
 )
 
 // echoTail keeps the microphone ignored briefly after playback ends, while
 // the room (and the audio server's buffers) still carry parley's voice.
 const echoTail = 250 * time.Millisecond
+
+// newPipeline wires the App's parts into a pipeline.
+func (a *App) newPipeline() error {
+	cfg := a.eng.Config
+	seg, err := audio.NewSegmenter(SegmenterOptions(cfg.VAD))
+	if err != nil {
+		return fmt.Errorf("vad: %w", err)
+	}
+	a.eng.note("%s", a.startNotice())
+	e := a.eng
+	p, err := pipeline.New(pipeline.Options{
+		Source: a.audio.source, VAD: e.VAD, Segmenter: segmenterAdapter{seg: seg},
+		ASR: e.ASR, Responder: a.llm, TTS: e.TTS, Player: speakerAdapter{sp: a.audio.speaker},
+		Log: a.log, HalfDuplex: cfg.Conversation.HalfDuplex && a.audio.mic != nil,
+		EchoTail: echoTail, Notices: e.Notices,
+		PartialInterval:   cfg.ASR.PartialInterval.Duration,
+		NewSplitter:       newSplitter(cfg.Conversation),
+		BargeIn:           cfg.Conversation.BargeIn,
+		PlaybackThreshold: float32(cfg.VAD.PlaybackThreshold),
+		TalkingOver:       a.audio.talkingOver(),
+		BargeInLevel:      float32(math.Pow(10, cfg.VAD.BargeInLevel/20)),
+	})
+	a.pipe = p
+	return err
+}
+
+// SegmenterOptions maps the [vad] table to the segmenter's options.
+func SegmenterOptions(v config.VAD) audio.SegmenterOptions {
+	return audio.SegmenterOptions{
+		Threshold: float32(v.Threshold), NegThreshold: float32(v.NegThreshold),
+		MinSpeech: v.MinSpeech.Duration, MinSilence: v.MinSilence.Duration,
+		PreRoll: v.PreRoll.Duration, MaxUtterance: v.MaxUtterance.Duration,
+	}
+}
 
 // speakerAdapter lets an audio.Speaker serve as the pipeline's Player.
 type speakerAdapter struct {

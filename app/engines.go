@@ -1,0 +1,325 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"parley/audio"
+	"parley/config"
+	"parley/gpu"
+	"parley/models"
+	"parley/pipeline"
+	"parley/pipeline/asr"
+	"parley/pipeline/tts"
+)
+
+// Role selects the engines OpenEngines builds.
+type Role uint8
+
+// Roles, to be or-ed together.
+const (
+	// RoleVAD builds the voice activity detector.
+	RoleVAD Role = 1 << iota
+	// RoleASR builds the speech recogniser.
+	RoleASR
+	// RoleTTS builds the speech synthesiser.
+	RoleTTS
+)
+
+// Engines are the models one command needs, built from the configuration:
+// ONNX Runtime and NVML, and the engines of the roles asked for, every ONNX
+// model loaded through one gpu manager that shares the GPU's memory between
+// them and moves them between devices.
+type Engines struct {
+	// Config is the configuration they were built from.
+	Config config.Config
+	// StateDir is log.dir, or $XDG_STATE_HOME/parley; it exists.
+	StateDir string
+	// Runtime is ONNX Runtime; nil when it did not load (Notices say why).
+	Runtime *gpu.Runtime
+	// Monitor reads the GPUs through NVML.
+	Monitor *gpu.Monitor
+	// GPUs holds the ONNX models; nil when no chosen engine uses one.
+	GPUs *gpu.Manager
+	// Choices are the engines chosen for every role, and why.
+	Choices Choices
+	// VAD, ASR and TTS are the engines of the roles asked for (nil otherwise).
+	VAD pipeline.VAD
+	ASR asr.Engine
+	TTS tts.Engine
+	// Notices say what was chosen and what fell back, for the user.
+	Notices []string
+
+	closers []func() error
+}
+
+// OpenEngines builds ONNX Runtime, NVML and the engines of roles (none:
+// only the runtime and the monitor). Without ONNX Runtime parley still
+// runs (energy VAD, CPU engines) and a notice says why.
+func OpenEngines(ctx context.Context, cfg config.Config, roles Role) (*Engines, error) {
+	e := &Engines{Config: cfg, StateDir: StateDir(cfg)}
+	if err := os.MkdirAll(e.StateDir, 0o755); err != nil {
+		return nil, fmt.Errorf("state folder %s (log.dir): %w", e.StateDir, err)
+	}
+	e.openRuntime(ctx)
+	if roles == 0 {
+		return e, nil
+	}
+	steps := []func(context.Context, Role) error{e.openModels, e.openVAD, e.openASR, e.openTTS}
+	for _, step := range steps {
+		if err := step(ctx, roles); err != nil {
+			_ = e.Close()
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// StateDir is log.dir, or $XDG_STATE_HOME/parley.
+func StateDir(cfg config.Config) string {
+	if cfg.Log.Dir != "" {
+		return cfg.Log.Dir
+	}
+	return pipeline.DefaultLogDir()
+}
+
+// Close releases everything in reverse order of opening.
+func (e *Engines) Close() error {
+	var errs []error
+	for i := len(e.closers) - 1; i >= 0; i-- {
+		errs = append(errs, e.closers[i]())
+	}
+	e.closers = nil
+	return errors.Join(errs...)
+}
+
+func (e *Engines) onClose(f func() error) {
+	e.closers = append(e.closers, f)
+}
+
+func (e *Engines) note(format string, args ...any) {
+	e.Notices = append(e.Notices, fmt.Sprintf(format, args...))
+}
+
+// MachineFacts are the facts of this machine for the engine choice.
+func MachineFacts(onnxLoaded bool) Facts {
+	return Facts{
+		ONNX:        onnxLoaded,
+		SileroModel: models.SileroVADPath(),
+		Exists:      func(path string) bool { _, err := os.Stat(path); return err == nil },
+		Installed:   models.Installed,
+		ASRModel:    asr.FindModel,
+		Voice:       tts.FindVoice,
+	}
+}
+
+// openRuntime loads ONNX Runtime and NVML; a runtime that does not load is
+// a notice, not an error.
+func (e *Engines) openRuntime(ctx context.Context) {
+	e.Monitor = gpu.NewMonitor(gpu.MonitorOptions{})
+	e.onClose(func() error { e.Monitor.Close(); return nil })
+	rt, err := gpu.NewRuntime(ctx, gpu.RuntimeOptions{
+		LibraryPath:    e.Config.ONNX.Library,
+		IntraOpThreads: e.Config.ONNX.IntraOpThreads,
+		InterOpThreads: e.Config.ONNX.InterOpThreads,
+	})
+	if err != nil {
+		e.note("ONNX Runtime unavailable: %v", err)
+		return
+	}
+	e.Runtime = rt
+	e.note("%s", DescribeRuntime(rt.Info()))
+}
+
+// DescribeRuntime names the ONNX Runtime in use and its execution providers.
+func DescribeRuntime(info gpu.RuntimeInfo) string {
+	parts := make([]string, 0, len(info.Providers))
+	for _, p := range info.Providers {
+		switch {
+		case p.Available:
+			parts = append(parts, p.Name)
+		case strings.Contains(p.Reason, "not probed"):
+		default:
+			parts = append(parts, p.Name+" unavailable ("+firstLine(p.Reason)+")")
+		}
+	}
+	return fmt.Sprintf("ONNX Runtime %s; execution providers: %s", info.Version, strings.Join(parts, ", "))
+}
+
+// firstLine shortens a library's error text to its first 100 characters.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if len(s) > 100 {
+		s = s[:100] + "..."
+	}
+	return s
+}
+
+// openModels chooses the engines of roles and loads their ONNX models.
+func (e *Engines) openModels(ctx context.Context, roles Role) error {
+	if err := e.choose(roles); err != nil {
+		return err
+	}
+	specs := e.modelSpecs()
+	if len(specs) == 0 {
+		return nil
+	}
+	mgr, err := gpu.NewManager(ctx, gpu.ManagerDeps{Runtime: e.Runtime, Monitor: e.Monitor}, gpuOptions(e.Config.GPU), specs)
+	if err != nil {
+		return fmt.Errorf("load models: %w", err)
+	}
+	e.onClose(mgr.Close)
+	e.GPUs = mgr
+	return nil
+}
+
+// choose picks the engines of roles.
+func (e *Engines) choose(roles Role) error {
+	f := MachineFacts(e.Runtime != nil)
+	var err error
+	c := &e.Choices
+	if roles&RoleVAD != 0 {
+		if c.VAD, err = ChooseVAD(e.Config, f); err != nil {
+			return err
+		}
+		if c.VAD.Engine == "energy" && e.Config.VAD.Engine != "energy" {
+			e.note("VAD: %s", c.VAD.Reason)
+		}
+	}
+	if roles&RoleASR != 0 {
+		if c.ASR, err = ChooseASR(e.Config, f); err != nil {
+			return err
+		}
+	}
+	if roles&RoleTTS != 0 {
+		c.TTS, err = ChooseTTS(e.Config, f)
+	}
+	return err
+}
+
+// modelSpecs lists the chosen ONNX models, each on its configured device.
+func (e *Engines) modelSpecs() []gpu.ModelSpec {
+	cfg := e.Config
+	var specs []gpu.ModelSpec
+	add := func(name string, c Choice, device string, threads int) {
+		if c.Files.ONNX == "" {
+			return
+		}
+		specs = append(specs, gpu.ModelSpec{Name: name, Path: c.Files.ONNX, Device: device,
+			Weight: cfg.GPU.Weights[name], IntraOpThreads: threads, InterOpThreads: 1})
+	}
+	add("vad", e.Choices.VAD, cfg.VAD.Device, 1)
+	add("asr", e.Choices.ASR, cfg.ASR.Device, cfg.ONNX.IntraOpThreads)
+	add("tts", e.Choices.TTS, cfg.TTS.Device, cfg.ONNX.IntraOpThreads)
+	return specs
+}
+
+// gpuOptions maps the [gpu] table to the gpu package's options.
+func gpuOptions(g config.GPU) gpu.Options {
+	return gpu.Options{
+		Enabled: g.Enabled, Device: g.Device, MemoryFraction: g.MemoryFraction, Interleave: g.Interleave,
+		FallbackToCPU: g.FallbackToCPU, MinFreeMiB: g.MinFreeMiB,
+	}
+}
+
+// openVAD builds the chosen VAD: Silero on the gpu manager's "vad" model,
+// or the energy detector.
+func (e *Engines) openVAD(_ context.Context, roles Role) error {
+	if roles&RoleVAD == 0 {
+		return nil
+	}
+	if e.Choices.VAD.Engine == "silero" {
+		model, err := e.GPUs.Model("vad")
+		if err != nil {
+			return err
+		}
+		silero, err := audio.NewSileroVAD(model)
+		if err != nil {
+			return fmt.Errorf("Silero model %s: %w", e.Choices.VAD.Files.ONNX, err)
+		}
+		e.VAD = silero
+		return nil
+	}
+	energy, err := audio.NewEnergyVAD(audio.DefaultEnergyOptions())
+	if err != nil {
+		return fmt.Errorf("energy VAD: %w", err)
+	}
+	e.VAD = energy
+	return nil
+}
+
+// openASR builds the chosen speech recogniser.
+func (e *Engines) openASR(ctx context.Context, roles Role) error {
+	if roles&RoleASR == 0 {
+		return nil
+	}
+	engine, err := e.newASR(ctx)
+	if err != nil {
+		return fmt.Errorf("ASR: %w", err)
+	}
+	e.onClose(engine.Close)
+	e.ASR = engine
+	e.note("ASR: %s", e.Choices.ASR.Reason)
+	return nil
+}
+
+func (e *Engines) newASR(ctx context.Context) (asr.Engine, error) {
+	c, cfg := e.Choices.ASR, e.Config.ASR
+	if c.Files.ONNX == "" {
+		return asr.NewPocketsphinx(ctx, PocketsphinxOptions(e.Config, e.StateDir))
+	}
+	model, err := e.GPUs.Model("asr")
+	if err != nil {
+		return nil, err
+	}
+	mo := asr.ModelOptions{Dir: c.Files.Dir, PreferInt8: cfg.Device == "cpu", Runner: model}
+	if c.Engine == "paraformer" {
+		return asr.NewParaformer(ctx, asr.ParaformerOptions{ModelOptions: mo})
+	}
+	return asr.NewSenseVoice(ctx, asr.SenseVoiceOptions{ModelOptions: mo, Language: cfg.SenseVoice.Language, ITN: cfg.SenseVoice.ITN})
+}
+
+// PocketsphinxOptions maps [asr.pocketsphinx] to the engine's options; its
+// log goes to the state folder.
+func PocketsphinxOptions(cfg config.Config, stateDir string) asr.PocketsphinxOptions {
+	ps := cfg.ASR.Pocketsphinx
+	return asr.PocketsphinxOptions{ModelDir: ps.ModelDir, Dict: ps.Dict, LM: ps.LM,
+		LogFile: filepath.Join(stateDir, "pocketsphinx.log")}
+}
+
+// openTTS builds the chosen speech synthesiser.
+func (e *Engines) openTTS(ctx context.Context, roles Role) error {
+	if roles&RoleTTS == 0 {
+		return nil
+	}
+	engine, err := e.newTTS(ctx)
+	if err != nil {
+		return fmt.Errorf("TTS: %w", err)
+	}
+	e.onClose(engine.Close)
+	e.TTS = engine
+	e.note("TTS: %s", e.Choices.TTS.Reason)
+	return nil
+}
+
+func (e *Engines) newTTS(ctx context.Context) (tts.Engine, error) {
+	if e.Choices.TTS.Engine != "piper" {
+		return tts.NewFlite(ctx, tts.FliteOptions{Voice: e.Config.TTS.Flite.Voice})
+	}
+	model, err := e.GPUs.Model("tts")
+	if err != nil {
+		return nil, err
+	}
+	p := e.Config.TTS.Piper
+	return tts.NewPiper(ctx, tts.PiperOptions{ConfigPath: e.Choices.TTS.Files.Config, Runner: model,
+		LengthScale: p.LengthScale, NoiseScale: p.NoiseScale, NoiseW: p.NoiseW, Speaker: p.Speaker})
+}
+
+// VADName is the running VAD's engine name ("silero" or "energy").
+func (e *Engines) VADName() string {
+	return e.Choices.VAD.Engine
+}
