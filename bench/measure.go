@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // recordingKey marks a context whose runs should fill Output.Values.
@@ -79,54 +81,31 @@ func (r *runner) timeLoads(ctx context.Context, sess Session, loads []Workload, 
 	return tallies, reps, nil
 }
 
-// pass runs inputs in batches on parallel workers. Batches stop being
+// pass runs inputs in batches, parallel at a time. Batches stop being
 // handed out at the deadline, but the first one always runs. Each item's
 // latency is its batch's service time: every input is ready at the start,
 // so time spent queueing would measure the queue, not the model.
 func pass(ctx context.Context, sess Session, inputs []Input, batch, parallel int, deadline time.Time, t *tally) error {
-	jobs := make(chan []Input)
-	var (
-		mu    sync.Mutex
-		wg    sync.WaitGroup
-		first error
-	)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(parallel)
 	began := time.Now()
-	for range parallel {
-		wg.Go(func() {
-			for b := range jobs {
-				lat, audio, err := runBatch(ctx, sess, b)
-				mu.Lock()
-				if err != nil && first == nil {
-					first = err
-					cancel()
-				}
-				t.add(b, lat, audio)
-				mu.Unlock()
-			}
+	for i := 0; i < len(inputs); i += batch {
+		if gctx.Err() != nil || (i > 0 && time.Now().After(deadline)) {
+			break
+		}
+		b := inputs[i:min(i+batch, len(inputs))]
+		g.Go(func() error {
+			lat, audio, err := runBatch(gctx, sess, b)
+			mu.Lock()
+			defer mu.Unlock()
+			t.add(b, lat, audio)
+			return err
 		})
 	}
-	feed(ctx, jobs, inputs, batch, deadline)
-	wg.Wait()
+	err := g.Wait()
 	t.wall += time.Since(began)
-	return first
-}
-
-// feed hands out consecutive batches until the inputs run out, the
-// deadline passes (after the first batch) or ctx ends, then closes jobs.
-func feed(ctx context.Context, jobs chan<- []Input, inputs []Input, batch int, deadline time.Time) {
-	defer close(jobs)
-	for i := 0; i < len(inputs); i += batch {
-		if i > 0 && time.Now().After(deadline) {
-			return
-		}
-		select {
-		case jobs <- inputs[i:min(i+batch, len(inputs))]:
-		case <-ctx.Done():
-			return
-		}
-	}
+	return err
 }
 
 // runBatch runs one batch and returns its service time and the seconds of

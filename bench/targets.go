@@ -102,30 +102,14 @@ func streamRun(e asr.Engine) RunFunc {
 	return func(ctx context.Context, batch []Input) ([]Output, error) {
 		outs := make([]Output, len(batch))
 		for i, in := range batch {
-			text, err := transcribe(ctx, e, in.Samples)
+			text, err := asr.Recognize(ctx, e, in.Samples)
 			if err != nil {
-				return nil, fmt.Errorf("%s %s: %w", e.Name(), in.ID, err)
+				return nil, fmt.Errorf("%s: %w", in.ID, err) // err names the engine
 			}
 			outs[i].Text = text
 		}
 		return outs, nil
 	}
-}
-
-func transcribe(ctx context.Context, e asr.Engine, samples []float32) (string, error) {
-	s, err := e.NewStream(ctx)
-	if err != nil {
-		return "", fmt.Errorf("new stream: %w", err)
-	}
-	defer s.Close()
-	if err := s.Accept(ctx, samples); err != nil {
-		return "", fmt.Errorf("accept: %w", err)
-	}
-	res, err := s.Finish(ctx)
-	if err != nil {
-		return "", fmt.Errorf("finish: %w", err)
-	}
-	return res.Text, nil
 }
 
 // FliteTarget is flite with voice on device; its GPU rows say it runs on

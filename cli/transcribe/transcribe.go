@@ -11,7 +11,6 @@ import (
 	"io"
 	"math"
 	"strings"
-	"sync"
 	"time"
 
 	"parley/app"
@@ -262,121 +261,22 @@ func appendEnded(utts []utterance, evs []audio.Event) []utterance {
 	return utts
 }
 
-// recognize fills in each utterance's text: --parallel workers take groups
-// of --batch utterances (1 for engines that do not batch). report gets the
-// samples recognised so far and their total.
+// recognize fills in each utterance's text: --parallel runs of --batch
+// utterances (one for engines that do not batch). report gets the samples
+// recognised so far and their total.
 func (t *transcriber) recognize(ctx context.Context, utts []utterance, report func(done, total int64)) error {
-	groups := t.groups(len(utts))
-	work := make(chan [2]int)
-	var errs []error
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var done int64
-	total := samplesIn(utts)
-	for w := 0; w < min(t.opts.parallel, len(groups)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for g := range work {
-				err := t.recognizeGroup(ctx, utts[g[0]:g[1]])
-				mu.Lock()
-				errs = append(errs, err)
-				done += samplesIn(utts[g[0]:g[1]])
-				report(done, total)
-				mu.Unlock()
-			}
-		}()
+	segs := make([][]float32, len(utts))
+	for i, u := range utts {
+		segs[i] = u.samples
 	}
-	feed(ctx, work, groups)
-	wg.Wait()
-	return errors.Join(append(errs, ctx.Err())...)
-}
-
-// feed sends the groups to the workers, stopping early on cancellation.
-func feed(ctx context.Context, work chan<- [2]int, groups [][2]int) {
-	defer close(work)
-	for _, g := range groups {
-		select {
-		case work <- g:
-		case <-ctx.Done():
-			return
-		}
-	}
-}
-
-// groups splits n utterances into [from, to) runs of --batch (or of one,
-// when the engine does not batch).
-func (t *transcriber) groups(n int) [][2]int {
-	size := 1
-	if _, ok := t.s.ASR.(batchRecognizer); ok {
-		size = t.opts.batch
-	}
-	var out [][2]int
-	for from := 0; from < n; from += size {
-		out = append(out, [2]int{from, min(from+size, n)})
-	}
-	return out
-}
-
-func samplesIn(utts []utterance) int64 {
-	var n int64
-	for _, u := range utts {
-		n += int64(len(u.samples))
-	}
-	return n
-}
-
-// batchRecognizer is implemented by ASR engines that recognise several
-// utterances in one model run (the ONNX engines); other engines get one
-// stream per utterance.
-type batchRecognizer interface {
-	RecognizeBatch(ctx context.Context, segments [][]float32) ([]string, error)
-}
-
-// recognizeGroup recognises a group of utterances in place.
-func (t *transcriber) recognizeGroup(ctx context.Context, utts []utterance) error {
-	if b, ok := t.s.ASR.(batchRecognizer); ok && len(utts) > 1 {
-		batch := make([][]float32, len(utts))
-		for i, u := range utts {
-			batch[i] = u.samples
-		}
-		texts, err := b.RecognizeBatch(ctx, batch)
-		if err != nil {
-			return fmt.Errorf("%s: batch of %d: %w", t.s.ASR.Name(), len(utts), err)
-		}
-		if len(texts) != len(utts) {
-			return fmt.Errorf("%s: batch of %d gave %d texts", t.s.ASR.Name(), len(utts), len(texts))
-		}
-		for i := range utts {
-			utts[i].text = strings.TrimSpace(texts[i])
-		}
-		return nil
+	texts, err := asr.Transcribe(ctx, t.s.ASR, segs, asr.BatchOptions{BatchSize: t.opts.batch, Parallel: t.opts.parallel, Progress: report})
+	if err != nil {
+		return err
 	}
 	for i := range utts {
-		text, err := recognizeOne(ctx, t.s.ASR, utts[i].samples)
-		if err != nil {
-			return err
-		}
-		utts[i].text = text
+		utts[i].text = strings.TrimSpace(texts[i])
 	}
 	return nil
-}
-
-// recognizeOne runs one utterance through a stream of e.
-func recognizeOne(ctx context.Context, e asr.Engine, samples []float32) (string, error) {
-	st, err := e.NewStream(ctx)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", e.Name(), err)
-	}
-	defer st.Close()
-	if err := st.Accept(ctx, samples); err != nil {
-		return "", fmt.Errorf("%s: %w", e.Name(), err)
-	}
-	res, err := st.Finish(ctx)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", e.Name(), err)
-	}
-	return strings.TrimSpace(res.Text), nil
 }
 
 // result assembles what is printed for one file.
