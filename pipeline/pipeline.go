@@ -84,7 +84,6 @@ type Pipeline struct {
 	closed     bool
 	finishNow  atomic.Bool
 	level      atomic.Uint32
-	stats      *Stats
 	stateMu    sync.Mutex
 	state      State
 }
@@ -123,7 +122,6 @@ func New(opts Options) (*Pipeline, error) {
 		opts:       opts,
 		events:     make(chan Event, 256),
 		utterances: make(chan utterance, 8),
-		stats:      NewStats(),
 		state:      StateListening,
 	}
 	p.bargeIn.Store(opts.BargeIn)
@@ -133,11 +131,6 @@ func New(opts Options) (*Pipeline, error) {
 // Events returns the event stream; it is closed when Run returns.
 func (p *Pipeline) Events() <-chan Event {
 	return p.events
-}
-
-// Stats returns the latency statistics since start.
-func (p *Pipeline) Stats() *Stats {
-	return p.stats
 }
 
 // Level returns the RMS level (0..1) of the last frame heard.

@@ -82,7 +82,6 @@ func (p *Pipeline) finishTurn(ctx context.Context, u utterance, history []llm.Me
 		return append(history, llm.Message{Role: llm.RoleAssistant, Content: said, Interrupted: true})
 	}
 	p.emit(ctx, Event{Kind: KindSaid, Turn: u.turn, Text: said})
-	p.stats.AddTurn(*m)
 	p.emit(ctx, Event{Kind: KindMetrics, Turn: u.turn, Metrics: m})
 	return append(history, llm.Message{Role: llm.RoleAssistant, Content: o.text})
 }
