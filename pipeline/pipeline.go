@@ -43,7 +43,7 @@ type Options struct {
 	// PartialInterval is the least time between two partial transcripts.
 	PartialInterval time.Duration
 	// NewSplitter makes the splitter that cuts one reply into speakable
-	// units; nil cuts whole sentences.
+	// units; nil means llm.NewSplitter with its defaults.
 	NewSplitter func() Splitter
 	// Speakable turns a unit into the text to speak (markdown stripped);
 	// nil speaks units as they are.
@@ -113,7 +113,7 @@ func New(opts Options) (*Pipeline, error) {
 		opts.BargeInMinSpeech = 200 * time.Millisecond
 	}
 	if opts.NewSplitter == nil {
-		opts.NewSplitter = func() Splitter { return &sentenceSplitter{} }
+		opts.NewSplitter = func() Splitter { return llm.NewSplitter(llm.SplitterOptions{}) }
 	}
 	if opts.Speakable == nil {
 		opts.Speakable = func(s string) string { return s }

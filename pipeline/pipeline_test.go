@@ -202,27 +202,6 @@ func TestIncompleteOptions(t *testing.T) {
 	}
 }
 
-func TestSentenceSplitterStreams(t *testing.T) {
-	var s sentenceSplitter
-	var got []string
-	for _, d := range []string{"Hel", "lo there. ", "It is 3", ".5 degrees. Re", "ally? Yes", "!", " ok"} {
-		got = append(got, s.Push(d)...)
-	}
-	got = append(got, s.Flush()...)
-	want := []string{"Hello there.", "It is 3.5 degrees.", "Really?", "Yes!", "ok"}
-	if !slices.Equal(got, want) {
-		t.Errorf("got %q, want %q", got, want)
-	}
-}
-
-func TestSplitSentences(t *testing.T) {
-	got := SplitSentences("It is 3.5 degrees. Really? Yes! ok")
-	want := []string{"It is 3.5 degrees.", "Really?", "Yes!", "ok"}
-	if !slices.Equal(got, want) {
-		t.Errorf("got %q", got)
-	}
-}
-
 func TestPushToTalkFinalisesAtOnce(t *testing.T) {
 	// Speech that never falls silent: only releasing push-to-talk ends it.
 	src := &sliceSource{samples: frames(40, 0.5)}
