@@ -240,8 +240,8 @@ const librivoxDir = "/usr/share/pocketsphinx/test/data/librivox"
 // bench runs the benchmark and writes its reports.
 func (e *benchEnv) bench(ctx context.Context, stdout, stderr io.Writer) error {
 	plan := e.plan(ctx)
-	progress := bench.NewProgress(stderr, cli.IsTerminal(stderr), e.o.ascii)
-	plan.Options.OnProgress = progress.Update
+	progress := cli.NewProgress(stderr, "bench", cli.ProgressOptions{Unicode: !e.o.ascii})
+	plan.Options.OnProgress = progress.Step
 	rep, err := bench.Run(ctx, plan)
 	progress.Done()
 	if err != nil {

@@ -20,10 +20,10 @@ func (e *benchEnv) soak(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	switchTo, note := e.soakSwitch(ctx, sessions)
-	progress := bench.NewProgress(stderr, cli.IsTerminal(stderr), e.o.ascii)
+	progress := cli.NewProgress(stderr, "bench", cli.ProgressOptions{Unicode: !e.o.ascii})
 	rep, err := bench.Soak(ctx, loads, bench.SoakOptions{Duration: e.o.soak, SwitchEvery: e.o.switchEvery,
 		Switch: switchTo, MaxRSSGrowthMiB: e.o.maxGrowthMiB, MaxGPUGrowthMiB: e.o.maxGPUGrowth,
-		MaxGoroutineGrowth: e.o.maxGoroutines, Probe: e.probe(), OnProgress: progress.Update})
+		MaxGoroutineGrowth: e.o.maxGoroutines, Probe: e.probe(), OnProgress: progress.Step})
 	progress.Done()
 	if err != nil {
 		return err

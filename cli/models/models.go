@@ -110,7 +110,7 @@ func pullModel(ctx context.Context, name string, p models.Puller, stdout, stderr
 	for _, w := range e.Warnings() {
 		fmt.Fprintf(stderr, "parley: warning: %s: %s\n", name, w)
 	}
-	bar := cli.NewProgressBar(stderr, name, megabytes)
+	bar := cli.NewProgress(stderr, name, cli.ProgressOptions{Unit: megabytes})
 	err = p.Pull(ctx, e, models.ModelsDir(), bar.Update)
 	bar.Done()
 	if err != nil {

@@ -206,11 +206,11 @@ func (t *transcriber) transcribeFile(ctx context.Context, file string, stdout, s
 const longFile = 30 * audio.SampleRate
 
 // progress returns a bar for a long file on a terminal, else a silent one.
-func (t *transcriber) progress(stderr io.Writer, file string, samples int) *cli.ProgressBar {
+func (t *transcriber) progress(stderr io.Writer, file string, samples int) *cli.Progress {
 	if samples < longFile || !cli.IsTerminal(stderr) {
-		return cli.NewProgressBar(io.Discard, file, nil)
+		return cli.NewProgress(io.Discard, file, cli.ProgressOptions{})
 	}
-	return cli.NewProgressBar(stderr, file, nil)
+	return cli.NewProgress(stderr, file, cli.ProgressOptions{})
 }
 
 // segment runs the VAD over the file and returns its utterances; report
