@@ -19,6 +19,7 @@ var allowedImports = []struct {
 }{
 	{"parley/config", nil},
 	{"parley/gpu", nil},
+	{"parley/audio/echo", []string{"parley/audio", "parley/audio/internal/"}},
 	{"parley/audio", []string{"parley/gpu"}},
 	{"parley/pipeline/asr", []string{"parley/gpu"}},
 	{"parley/pipeline/tts", []string{"parley/gpu"}},
@@ -27,7 +28,7 @@ var allowedImports = []struct {
 	{"parley/models", nil},
 	{"parley/bench", []string{"parley/gpu", "parley/audio", "parley/pipeline/asr", "parley/pipeline/tts", "parley/models"}},
 	{"parley/ui", []string{"parley/pipeline", "parley/gpu", "parley/ui/"}},
-	{"parley/app", []string{"parley/config", "parley/gpu", "parley/audio", "parley/pipeline", "parley/pipeline/", "parley/models"}},
+	{"parley/app", []string{"parley/config", "parley/gpu", "parley/audio", "parley/audio/echo", "parley/pipeline", "parley/pipeline/", "parley/models"}},
 	{"parley/cli", []string{"parley/"}},
 	{"parley/internal/stats", nil},
 	{"parley/internal/", []string{"parley/models"}},

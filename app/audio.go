@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"parley/audio"
+	"parley/audio/echo"
 	"parley/config"
 	"parley/pipeline"
 )
@@ -13,8 +14,8 @@ import (
 // speaks through.
 type ends struct {
 	source  pipeline.Source
-	mic     *audio.Mic           // the capture device; nil for a file
-	echoRef *audio.EchoReference // the played signal, for the echo canceller; nil without
+	mic     *audio.Mic          // the capture device; nil for a file
+	echoRef *echo.EchoReference // the played signal, for the echo canceller; nil without
 	speaker *audio.Speaker
 }
 
@@ -68,13 +69,13 @@ func (a *App) openMic(ctx context.Context, cfg config.Audio, device string) erro
 // cancelEcho reads the microphone through the echo canceller, with what the
 // speaker plays as its reference.
 func (a *App) cancelEcho(cfg config.Audio, mic *audio.Mic) error {
-	aec, err := audio.NewEchoCanceller(audio.EchoOptions{TailLength: cfg.AECTail.Duration, ResidualSuppression: cfg.AECSuppress})
+	aec, err := echo.NewEchoCanceller(echo.EchoOptions{TailLength: cfg.AECTail.Duration, ResidualSuppression: cfg.AECSuppress})
 	if err != nil {
 		_ = mic.Close()
 		return fmt.Errorf("echo canceller (audio.aec): %w", err)
 	}
-	ref := audio.NewEchoReference(audio.EchoReferenceOptions{Latency: cfg.AECLatency.Duration})
-	src, err := audio.NewEchoCancelledSource(mic, ref, aec)
+	ref := echo.NewEchoReference(echo.EchoReferenceOptions{Latency: cfg.AECLatency.Duration})
+	src, err := echo.NewEchoCancelledSource(mic, ref, aec)
 	if err != nil {
 		_ = aec.Close()
 		_ = mic.Close()
@@ -87,11 +88,11 @@ func (a *App) cancelEcho(cfg config.Audio, mic *audio.Mic) error {
 
 // openSpeaker opens the playback device of audio.backend.
 func (a *App) openSpeaker(ctx context.Context, cfg config.Audio, device string) error {
-	sp, err := audio.OpenSpeaker(ctx, audio.SpeakerOptions{
-		Device:        device,
-		Backend:       backend(cfg.Backend),
-		EchoReference: a.audio.echoRef,
-	})
+	opts := audio.SpeakerOptions{Device: device, Backend: backend(cfg.Backend)}
+	if a.audio.echoRef != nil { // never a typed nil in the interface
+		opts.EchoReference = a.audio.echoRef
+	}
+	sp, err := audio.OpenSpeaker(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("audio output: %w", err)
 	}
@@ -129,22 +130,11 @@ func (e ends) name() string {
 	return fmt.Sprintf("%s (%s, %s)", d.Name, e.mic.Backend(), aec)
 }
 
-// doubleTalkDB is the most the echo canceller may have removed from the
-// last ~30 ms for it to count as someone talking over parley: echo alone is
-// cut by 15 dB or more, a voice on top passes nearly whole.
-const doubleTalkDB = 6
-
-// talkingOver is the pipeline's double-talk detector, from the echo
-// canceller; nil without one (the raised threshold then applies). Until the
-// canceller has converged parley's voice passes it almost unchanged, so
-// nothing counts as talking over parley.
+// talkingOver is the pipeline's double-talk detector, the echo
+// canceller's; nil without one (the raised threshold then applies).
 func (e ends) talkingOver() func() bool {
-	src, ok := e.source.(*audio.EchoCancelledSource)
-	if !ok {
-		return nil
+	if src, ok := e.source.(*echo.EchoCancelledSource); ok {
+		return src.TalkingOver
 	}
-	return func() bool {
-		st := src.Stats()
-		return st.Converged && !(st.Recent >= doubleTalkDB)
-	}
+	return nil
 }

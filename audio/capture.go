@@ -10,6 +10,8 @@ import (
 	"unsafe"
 
 	"github.com/gen2brain/malgo"
+
+	"parley/audio/internal/ring"
 )
 
 // DefaultMicBuffer is the capture ring's default capacity. Why 2 s: the
@@ -44,12 +46,12 @@ type Level struct {
 // device's format) into a bounded ring. It implements Source.
 type Mic struct {
 	s      *stream
-	ring   *ring
+	ring   *ring.Ring
 	level  atomic.Uint64 // RMS bits << 32 | Peak bits
 	frames atomic.Uint32 // frames in the latest callback
 	lost   chan struct{} // closed when the backend stops the device
 	lostMu sync.Once
-	clock  sampleClock // ring write count after each callback, and when (echo alignment)
+	clock  ring.Clock // ring write count after each callback, and when (echo alignment)
 
 	readMu    sync.Mutex // serialises readers: the ring has one consumer
 	closed    chan struct{}
@@ -63,7 +65,7 @@ func OpenMic(ctx context.Context, opts MicOptions) (*Mic, error) {
 	if buf <= 0 {
 		buf = DefaultMicBuffer
 	}
-	m := &Mic{ring: newRing(samplesOf(buf)), lost: make(chan struct{}), closed: make(chan struct{})}
+	m := &Mic{ring: ring.New(samplesOf(buf)), lost: make(chan struct{}), closed: make(chan struct{})}
 	cfg := malgo.DefaultDeviceConfig(malgo.Capture)
 	cfg.Capture.Format, cfg.Capture.Channels, cfg.SampleRate = malgo.FormatF32, 1, SampleRate
 	s, err := openStream(ctx, streamRequest{
@@ -88,7 +90,7 @@ func (m *Mic) onData(_, in []byte, frames uint32) {
 	m.frames.Store(frames)
 	m.level.Store(packLevel(measure(samples)))
 	m.ring.Write(samples)
-	m.clock.mark(m.ring.write.Load(), now)
+	m.clock.Mark(m.ring.Written(), now)
 }
 
 func (m *Mic) onStop() {
@@ -117,7 +119,7 @@ func (m *Mic) Read(ctx context.Context, p []float32) (int, error) {
 			return n, nil
 		}
 		select {
-		case <-m.ring.ready:
+		case <-m.ring.Ready():
 		case <-ctx.Done():
 			return 0, ctx.Err()
 		case <-m.closed:

@@ -22,9 +22,9 @@ type SpeakerOptions struct {
 	// own rate, so that only parley's resampler touches TTS audio.
 	SampleRate int
 	// EchoReference, when set, receives every sample handed to the device
-	// (silence included) for an EchoCancelledSource. One Speaker per
-	// reference.
-	EchoReference *EchoReference
+	// (silence included) for an echo canceller (an echo.EchoReference). One
+	// Speaker per reference.
+	EchoReference PlaybackTap
 }
 
 // Speaker plays queued mono sounds in order. The device runs from OpenSpeaker
@@ -44,7 +44,7 @@ type Speaker struct {
 	queue  []*Playback
 	closed bool
 
-	echo *EchoReference // nil without echo cancellation; set before the device starts
+	echo PlaybackTap // nil without echo cancellation; set before the device starts
 }
 
 // OpenSpeaker opens and starts a playback device. Errors name the device and
@@ -65,7 +65,7 @@ func OpenSpeaker(ctx context.Context, opts SpeakerOptions) (*Speaker, error) {
 	}
 	sp.s, sp.rate = s, int(s.dev.SampleRate())
 	if sp.echo != nil {
-		sp.echo.attach(sp.rate)
+		sp.echo.Attach(sp.rate)
 	}
 	return sp, nil
 }
@@ -107,7 +107,7 @@ func (sp *Speaker) onData(out, _ []byte, frames uint32) {
 	n := sp.fill(dst, now)
 	clear(dst[n:])
 	if sp.echo != nil {
-		sp.echo.push(dst, now)
+		sp.echo.Push(dst, now)
 	}
 }
 

@@ -2,12 +2,12 @@ package audio
 
 import "math"
 
-// streamResampler converts an unbounded mono stream with a Resampler's
+// StreamResampler converts an unbounded mono stream with a Resampler's
 // filter: each push appends input and returns the outputs whose filter
 // window is complete, so its output k always sits at input position
 // k*from/to, exactly as Resampler.Process would place it on the whole
 // stream.
-type streamResampler struct {
+type StreamResampler struct {
 	r    *Resampler
 	step float64   // input samples per output sample
 	in   []float32 // input from absolute index base on
@@ -15,16 +15,17 @@ type streamResampler struct {
 	next int64 // index of the next output
 }
 
-func newStreamResampler(from, to int) (*streamResampler, error) {
+// NewStreamResampler returns a resampler of a stream at from Hz to to Hz.
+func NewStreamResampler(from, to int) (*StreamResampler, error) {
 	r, err := NewResampler(from, to)
 	if err != nil {
 		return nil, err
 	}
-	return &streamResampler{r: r, step: float64(from) / float64(to)}, nil
+	return &StreamResampler{r: r, step: float64(from) / float64(to)}, nil
 }
 
-// push appends input and appends the outputs it completes to out.
-func (s *streamResampler) push(out, in []float32) []float32 {
+// Push appends input and appends the outputs it completes to out.
+func (s *StreamResampler) Push(out, in []float32) []float32 {
 	if s.r.from == s.r.to {
 		s.next += int64(len(in))
 		return append(out, in...)
@@ -44,7 +45,7 @@ func (s *streamResampler) push(out, in []float32) []float32 {
 }
 
 // trim forgets input older than the next output's filter window.
-func (s *streamResampler) trim() {
+func (s *StreamResampler) trim() {
 	keep := int64(math.Floor(float64(s.next)*s.step)) - int64(s.r.half)
 	if drop := keep - s.base; drop > 0 && drop <= int64(len(s.in)) {
 		n := copy(s.in, s.in[drop:])
@@ -52,3 +53,6 @@ func (s *streamResampler) trim() {
 		s.base = keep
 	}
 }
+
+// Next returns the index of the next output sample: how many it has made.
+func (s *StreamResampler) Next() int64 { return s.next }

@@ -1,4 +1,4 @@
-package audio
+package echo
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"parley/audio"
 )
 
 // Echo canceller defaults.
@@ -62,7 +64,7 @@ type EchoOptions struct {
 
 func (o EchoOptions) withDefaults() EchoOptions {
 	if o.SampleRate == 0 {
-		o.SampleRate = SampleRate
+		o.SampleRate = audio.SampleRate
 	}
 	if o.FrameSize == 0 {
 		o.FrameSize = DefaultEchoFrame
@@ -82,14 +84,14 @@ func (o EchoOptions) withDefaults() EchoOptions {
 func (o EchoOptions) validate() error {
 	switch {
 	case o.SampleRate < 8000 || o.SampleRate > 48000:
-		return fmt.Errorf("echo canceller: sample rate %d Hz: %w", o.SampleRate, ErrInvalidOptions)
+		return fmt.Errorf("echo canceller: sample rate %d Hz: %w", o.SampleRate, audio.ErrInvalidOptions)
 	case o.FrameSize < 16 || o.FrameSize > o.SampleRate/10:
-		return fmt.Errorf("echo canceller: frame of %d samples: %w", o.FrameSize, ErrInvalidOptions)
+		return fmt.Errorf("echo canceller: frame of %d samples: %w", o.FrameSize, audio.ErrInvalidOptions)
 	case o.TailLength < 10*time.Millisecond || o.TailLength > 2*time.Second:
-		return fmt.Errorf("echo canceller: tail %v (want 10 ms to 2 s): %w", o.TailLength, ErrInvalidOptions)
+		return fmt.Errorf("echo canceller: tail %v (want 10 ms to 2 s): %w", o.TailLength, audio.ErrInvalidOptions)
 	case o.SuppressDB > 0 || o.SuppressActiveDB > 0:
 		return fmt.Errorf("echo canceller: suppression %d/%d dB must be negative: %w",
-			o.SuppressDB, o.SuppressActiveDB, ErrInvalidOptions)
+			o.SuppressDB, o.SuppressActiveDB, audio.ErrInvalidOptions)
 	}
 	return nil
 }
@@ -154,7 +156,7 @@ func (e *EchoCanceller) ProcessInto(out, captured, reference []float32) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.st == nil {
-		return fmt.Errorf("echo canceller: %w", ErrClosed)
+		return fmt.Errorf("echo canceller: %w", audio.ErrClosed)
 	}
 	for i := 0; i < len(captured); i += n {
 		quantize16(e.rec, captured[i:i+n])

@@ -1,15 +1,17 @@
-package audio
+package echo
 
 import (
 	"math"
 	"time"
+
+	"parley/audio"
 )
 
 // Alignment tuning.
 const (
 	// echoHistory is how much resampled reference the reader keeps: the
 	// capture side may lag the playback side by its ring plus the latency.
-	echoHistory = DefaultMicBuffer + time.Second
+	echoHistory = audio.DefaultMicBuffer + time.Second
 	// echoResyncEvery is how often (in canceller frames) the offset is
 	// checked against the clocks; echoResyncSlack is the disagreement that
 	// moves it. Moving the reference makes the filter re-adapt, so only a
@@ -49,7 +51,7 @@ type captureMark struct {
 // last reset, and maps capture sample indexes onto it. One goroutine owns it.
 type refStream struct {
 	ref     *EchoReference
-	rs      *streamResampler
+	rs      *audio.StreamResampler
 	rate    int
 	scratch []float32
 	hist    []float32 // reference at SampleRate; hist[len-1] has index histEnd-1
@@ -86,13 +88,13 @@ func (s *refStream) drain() {
 		if n == 0 {
 			break
 		}
-		s.hist = s.rs.push(s.hist, s.scratch[:n])
+		s.hist = s.rs.Push(s.hist, s.scratch[:n])
 	}
 	if d := s.ref.ring.Dropped(); d != s.seen {
 		s.seen = d
 		s.reset()
 	}
-	s.histEnd = s.rs.next
+	s.histEnd = s.rs.Next()
 	if limit := samplesOf(echoHistory); len(s.hist) > limit {
 		n := copy(s.hist, s.hist[len(s.hist)-limit:])
 		s.hist = s.hist[:n]
@@ -105,7 +107,7 @@ func (s *refStream) start() bool {
 	if rate == 0 {
 		return false
 	}
-	rs, err := newStreamResampler(rate, SampleRate)
+	rs, err := audio.NewStreamResampler(rate, audio.SampleRate)
 	if err != nil {
 		return false
 	}
@@ -116,9 +118,9 @@ func (s *refStream) start() bool {
 
 // reset drops the history and starts counting from what is unread now.
 func (s *refStream) reset() {
-	s.rs, _ = newStreamResampler(s.rate, SampleRate)
+	s.rs, _ = audio.NewStreamResampler(s.rate, audio.SampleRate)
 	s.hist, s.histEnd, s.synced = s.hist[:0], 0, false
-	s.base = s.ref.ring.read.Load()
+	s.base = s.ref.ring.Consumed()
 	s.t0, s.frames = 0, 0
 	s.spkPhase = windowExtreme{sign: 1}
 	s.micPhase = windowExtreme{sign: -1}
@@ -136,16 +138,16 @@ func (s *refStream) reset() {
 // follows drift, and errs toward a reference that leads its echo, which
 // the canceller's tail absorbs.
 func (s *refStream) observe(mic captureMark) bool {
-	played, pnanos, ok := s.ref.clock.read()
+	played, pnanos, ok := s.ref.clock.Read()
 	if !ok || played < s.base {
 		return false
 	}
 	if s.t0 == 0 {
 		s.t0 = pnanos
 	}
-	step := float64(s.rate) / SampleRate
-	s.spkPhase.observe(float64(played-s.base)/step - float64(pnanos-s.t0)*SampleRate/1e9)
-	s.micPhase.observe(float64(mic.nanos-s.t0)*SampleRate/1e9 - float64(mic.index))
+	step := float64(s.rate) / audio.SampleRate
+	s.spkPhase.observe(float64(played-s.base)/step - float64(pnanos-s.t0)*audio.SampleRate/1e9)
+	s.micPhase.observe(float64(mic.nanos-s.t0)*audio.SampleRate/1e9 - float64(mic.index))
 	return true
 }
 
@@ -153,7 +155,7 @@ func (s *refStream) observe(mic captureMark) bool {
 // heard at capture index c is the one handed to the device latency before
 // c was captured.
 func (s *refStream) estimate() int64 {
-	lat := float64(s.ref.latencyFor(s.rate)) * SampleRate / 1e9
+	lat := float64(s.ref.latencyFor(s.rate)) * audio.SampleRate / 1e9
 	return int64(math.Round(s.spkPhase.value() + s.micPhase.value() - lat))
 }
 
@@ -242,19 +244,19 @@ func (s *refStream) frame(c uint64, ref []float32) {
 // It returns whether the reference arrived; false at once when the speaker
 // has stopped.
 func (s *refStream) await(to int64) bool {
-	_, at, ok := s.ref.clock.read()
+	_, at, ok := s.ref.clock.Read()
 	if !ok || time.Since(time.Unix(0, at)) > echoStale {
 		return false
 	}
 	wait := 2 * s.ref.periodTime(s.rate)
-	if lag := time.Duration(to-s.histEnd) * time.Second / SampleRate; lag > wait {
+	if lag := time.Duration(to-s.histEnd) * time.Second / audio.SampleRate; lag > wait {
 		return false
 	}
 	t := time.NewTimer(wait)
 	defer t.Stop()
 	for s.histEnd < to && s.synced {
 		select {
-		case <-s.ref.ring.ready:
+		case <-s.ref.ring.Ready():
 			s.drain()
 		case <-t.C:
 			return false
@@ -269,7 +271,7 @@ func (s *refStream) await(to int64) bool {
 // start-up burst: move the offset back to what exists, and restart the
 // trackers so the burst is forgotten.
 func (s *refStream) clamp(to int64) {
-	if _, at, ok := s.ref.clock.read(); !ok || time.Since(time.Unix(0, at)) > echoStale || !s.synced {
+	if _, at, ok := s.ref.clock.Read(); !ok || time.Since(time.Unix(0, at)) > echoStale || !s.synced {
 		return // the speaker stopped (closed, or its device was lost)
 	}
 	s.offset -= to - s.histEnd + int64(samplesOf(echoClampMargin))
@@ -278,4 +280,9 @@ func (s *refStream) clamp(to int64) {
 	s.frames, s.late = 0, 0
 	s.spkPhase = windowExtreme{sign: 1}
 	s.micPhase = windowExtreme{sign: -1}
+}
+
+// samplesOf converts a duration to a number of samples at audio.SampleRate.
+func samplesOf(d time.Duration) int {
+	return int(d * audio.SampleRate / time.Second)
 }

@@ -15,13 +15,13 @@ func TestStreamResamplerMatchesBatch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := newStreamResampler(from, SampleRate)
+		s, err := NewStreamResampler(from, SampleRate)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var got []float32
 		for i, k := 0, 1; i < len(in); i, k = i+k, k%997+37 {
-			got = s.push(got, in[i:min(len(in), i+k)])
+			got = s.Push(got, in[i:min(len(in), i+k)])
 		}
 		if d := len(want) - len(got); d < 0 || d > 100 {
 			t.Fatalf("%d Hz: %d outputs, batch %d", from, len(got), len(want))

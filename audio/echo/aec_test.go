@@ -1,4 +1,4 @@
-package audio
+package echo
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"parley/audio"
+	"parley/audio/internal/audiotest"
 	"parley/internal/testenv"
 )
 
@@ -22,11 +24,15 @@ const (
 // SampleRate, mono.
 func fliteVoice(t testing.TB, voice, text string) []float32 {
 	t.Helper()
-	f, err := OpenFile(fliteFile(t, voice, text), FileOptions{Fast: true})
+	a, err := audio.ReadWAV(fliteFile(t, voice, text))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return f.samples
+	samples, err := audio.ToMono16k(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return samples
 }
 
 // fliteFile synthesises text with a flite voice into a temporary WAV.
@@ -85,12 +91,12 @@ func cancelAll(t testing.TB, opts EchoOptions, captured, ref []float32) []float3
 func TestEchoCancellerSynthetic(t *testing.T) {
 	far := fliteVoice(t, "slt", farText)
 	captured := echoOf(far, 40*time.Millisecond, 0.5)
-	from := 2 * SampleRate
+	from := 2 * audio.SampleRate
 	for _, rs := range []bool{false, true} {
 		out := cancelAll(t, EchoOptions{ResidualSuppression: rs}, captured, far)
 		erle := 10 * math.Log10(energy(captured[from:len(out)])/energy(out[from:]))
 		t.Logf("residual suppression %v: ERLE %.1f dB over %.1f s after 2 s of convergence",
-			rs, erle, float64(len(out)-from)/SampleRate)
+			rs, erle, float64(len(out)-from)/audio.SampleRate)
 		if erle < 10 {
 			t.Errorf("residual suppression %v: ERLE %.1f dB, want >= 10", rs, erle)
 		}
@@ -104,7 +110,7 @@ func TestEchoCancellerKeepsNearEnd(t *testing.T) {
 	far := fliteVoice(t, "slt", farText)
 	near := fliteVoice(t, "kal16", nearText)
 	captured := echoOf(far, 40*time.Millisecond, 0.5)
-	at := 3 * SampleRate
+	at := 3 * audio.SampleRate
 	for i, v := range near {
 		if at+i < len(captured) {
 			captured[at+i] += v
@@ -116,13 +122,13 @@ func TestEchoCancellerKeepsNearEnd(t *testing.T) {
 		out := cancelAll(t, EchoOptions{ResidualSuppression: rs}, captured, far)
 		c, lag := 0.0, 0
 		for l := 0; l <= 2*DefaultEchoFrame && at+l+span <= len(out); l++ { // the suppressor delays by a frame
-			if v := pearson(toFloat64(out[at+l:at+l+span]), toFloat64(nearPart)); v > c {
+			if v := audiotest.Pearson(toFloat64(out[at+l:at+l+span]), toFloat64(nearPart)); v > c {
 				c, lag = v, l
 			}
 		}
 		got := out[at+lag : at+lag+span]
 		kept := 10 * math.Log10(energy(got)/energy(nearPart))
-		raw := pearson(toFloat64(captured[at:at+span]), toFloat64(nearPart))
+		raw := audiotest.Pearson(toFloat64(captured[at:at+span]), toFloat64(nearPart))
 		t.Logf("residual suppression %v: near-end correlation %.3f (lag %d; raw capture %.3f), output/near energy %+.1f dB, captured/near %+.1f dB",
 			rs, c, lag, raw, kept, 10*math.Log10(energy(captured[at:at+span])/energy(nearPart)))
 		if c < 0.8 || kept < -3 {
@@ -141,11 +147,11 @@ func toFloat64(x []float32) []float64 {
 
 // TestEchoCancellerOptions checks validation, frame checks and Close.
 func TestEchoCancellerOptions(t *testing.T) {
-	if _, err := NewEchoCanceller(EchoOptions{TailLength: time.Millisecond}); !errors.Is(err, ErrInvalidOptions) {
-		t.Errorf("1 ms tail: err %v, want ErrInvalidOptions", err)
+	if _, err := NewEchoCanceller(EchoOptions{TailLength: time.Millisecond}); !errors.Is(err, audio.ErrInvalidOptions) {
+		t.Errorf("1 ms tail: err %v, want audio.ErrInvalidOptions", err)
 	}
-	if _, err := NewEchoCanceller(EchoOptions{SuppressDB: 10}); !errors.Is(err, ErrInvalidOptions) {
-		t.Errorf("positive suppression: err %v, want ErrInvalidOptions", err)
+	if _, err := NewEchoCanceller(EchoOptions{SuppressDB: 10}); !errors.Is(err, audio.ErrInvalidOptions) {
+		t.Errorf("positive suppression: err %v, want audio.ErrInvalidOptions", err)
 	}
 	aec, err := NewEchoCanceller(EchoOptions{ResidualSuppression: true})
 	if err != nil {
@@ -160,8 +166,8 @@ func TestEchoCancellerOptions(t *testing.T) {
 	if err := aec.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
-	if _, err := aec.Process(make([]float32, 160), make([]float32, 160)); !errors.Is(err, ErrClosed) {
-		t.Errorf("after Close: err %v, want ErrClosed", err)
+	if _, err := aec.Process(make([]float32, 160), make([]float32, 160)); !errors.Is(err, audio.ErrClosed) {
+		t.Errorf("after Close: err %v, want audio.ErrClosed", err)
 	}
 }
 

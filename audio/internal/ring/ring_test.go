@@ -1,4 +1,4 @@
-package audio
+package ring
 
 import (
 	"sync"
@@ -7,7 +7,7 @@ import (
 )
 
 func TestRingOverflowCountsDrops(t *testing.T) {
-	r := newRing(10)
+	r := New(10)
 	if n := r.Write(make([]float32, 7)); n != 7 {
 		t.Fatalf("first write stored %d, want 7", n)
 	}
@@ -34,7 +34,7 @@ func TestRingOverflowCountsDrops(t *testing.T) {
 }
 
 func TestRingWrapsAndKeepsOrder(t *testing.T) {
-	r := newRing(7)
+	r := New(7)
 	next, want := float32(0), float32(0)
 	p := make([]float32, 5)
 	for range 50 {
@@ -54,7 +54,7 @@ func TestRingWrapsAndKeepsOrder(t *testing.T) {
 
 // TestRingConcurrent runs a producer and a consumer at once under -race.
 func TestRingConcurrent(t *testing.T) {
-	r := newRing(256)
+	r := New(256)
 	const total = 200000
 	var wg sync.WaitGroup
 	wg.Add(1)

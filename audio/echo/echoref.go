@@ -1,8 +1,10 @@
-package audio
+package echo
 
 import (
 	"sync/atomic"
 	"time"
+
+	"parley/audio/internal/ring"
 )
 
 // DefaultEchoBuffer is how much played audio an EchoReference holds for its
@@ -36,10 +38,10 @@ type EchoReferenceOptions struct {
 // drains it.
 type EchoReference struct {
 	latency time.Duration
-	ring    *ring
+	ring    *ring.Ring
 	rate    atomic.Int64  // device rate; 0 until a Speaker opens with it
 	period  atomic.Uint32 // frames in the latest playback callback
-	clock   sampleClock   // ring write count after each callback, and when
+	clock   ring.Clock    // ring write count after each callback, and when
 }
 
 // NewEchoReference returns a reference to pass as SpeakerOptions.EchoReference
@@ -47,18 +49,20 @@ type EchoReference struct {
 func NewEchoReference(opts EchoReferenceOptions) *EchoReference {
 	return &EchoReference{
 		latency: max(0, opts.Latency),
-		ring:    newRing(int(DefaultEchoBuffer * echoBufferRate / time.Second)),
+		ring:    ring.New(int(DefaultEchoBuffer * echoBufferRate / time.Second)),
 	}
 }
 
-// attach records the playback device's rate once it is open.
-func (r *EchoReference) attach(rate int) { r.rate.Store(int64(rate)) }
+// Attach implements audio.PlaybackTap: it records the playback device's
+// rate once it is open.
+func (r *EchoReference) Attach(rate int) { r.rate.Store(int64(rate)) }
 
-// push runs on the playback callback: it never blocks or allocates.
-func (r *EchoReference) push(played []float32, at time.Time) {
+// Push implements audio.PlaybackTap; it runs on the playback callback and
+// never blocks or allocates.
+func (r *EchoReference) Push(played []float32, at time.Time) {
 	r.ring.Write(played)
 	r.period.Store(uint32(len(played)))
-	r.clock.mark(r.ring.write.Load(), at)
+	r.clock.Mark(r.ring.Written(), at)
 }
 
 // deviceRate returns the playback rate, 0 before a Speaker opened.

@@ -1,4 +1,4 @@
-package audio
+package echo
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"parley/audio"
 )
 
 // echoActive is the reference RMS above which a frame counts as "playing"
@@ -60,23 +62,15 @@ type echoCounters struct {
 	refFrames                       atomic.Uint64 // frames with audible reference
 }
 
-var _ Source = (*EchoCancelledSource)(nil)
+var _ audio.Source = (*EchoCancelledSource)(nil)
 
 // markedSource is a source whose samples carry a device clock (the Mic).
 type markedSource interface {
-	captureMark() (captureMark, bool)
-	nextIndex() uint64
+	// CaptureMark returns where the capture clock stands.
+	CaptureMark() (index uint64, nanos int64, ok bool)
+	// NextIndex returns the capture index of the next sample Read returns.
+	NextIndex() uint64
 }
-
-// captureMark implements markedSource: the capture callback's latest mark.
-func (m *Mic) captureMark() (captureMark, bool) {
-	i, n, ok := m.clock.read()
-	return captureMark{index: i, nanos: n}, ok
-}
-
-// nextIndex implements markedSource: the ring index of the next sample Read
-// returns (the wrapper is the Mic's only reader).
-func (m *Mic) nextIndex() uint64 { return m.ring.read.Load() }
 
 // EchoCancelledSource wraps a Source (normally a Mic) and removes from it
 // the echo of what a Speaker plays, so the user can talk over parley on
@@ -103,7 +97,7 @@ func (m *Mic) nextIndex() uint64 { return m.ring.read.Load() }
 // on PulseAudio with a 60 ms loopback: the echo came 79-94 ms after its
 // aligned reference.
 type EchoCancelledSource struct {
-	src    Source
+	src    audio.Source
 	marked markedSource // nil when src has no device clock
 	ref    *refStream
 	aec    *EchoCanceller
@@ -126,12 +120,12 @@ type EchoCancelledSource struct {
 // NewEchoCancelledSource returns src with the echo of ref's speaker removed
 // by aec. It takes ownership of src and aec: Close closes both. Nothing
 // else may read src.
-func NewEchoCancelledSource(src Source, ref *EchoReference, aec *EchoCanceller) (*EchoCancelledSource, error) {
+func NewEchoCancelledSource(src audio.Source, ref *EchoReference, aec *EchoCanceller) (*EchoCancelledSource, error) {
 	if src == nil || ref == nil || aec == nil {
-		return nil, fmt.Errorf("echo cancelled source: missing source, reference or canceller: %w", ErrInvalidOptions)
+		return nil, fmt.Errorf("echo cancelled source: missing source, reference or canceller: %w", audio.ErrInvalidOptions)
 	}
-	if r := aec.Options().SampleRate; r != SampleRate {
-		return nil, fmt.Errorf("echo cancelled source: canceller at %d Hz, sources deliver %d Hz: %w", r, SampleRate, ErrInvalidOptions)
+	if r := aec.Options().SampleRate; r != audio.SampleRate {
+		return nil, fmt.Errorf("echo cancelled source: canceller at %d Hz, sources deliver %d Hz: %w", r, audio.SampleRate, audio.ErrInvalidOptions)
 	}
 	n := aec.FrameSize()
 	s := &EchoCancelledSource{
@@ -164,15 +158,15 @@ func (s *EchoCancelledSource) Read(ctx context.Context, p []float32) (int, error
 // errors other than ctx's stick.
 func (s *EchoCancelledSource) fill(ctx context.Context) error {
 	if !s.started && s.marked != nil {
-		s.inIndex = s.marked.nextIndex()
+		s.inIndex = s.marked.NextIndex()
 	}
 	s.started = true
 	n, err := s.src.Read(ctx, s.readBuf)
 	s.in = append(s.in, s.readBuf[:n]...)
 	mark := captureMark{index: s.inIndex + uint64(len(s.in)), nanos: time.Now().UnixNano()}
 	if s.marked != nil {
-		if m, ok := s.marked.captureMark(); ok {
-			mark = m
+		if i, n, ok := s.marked.CaptureMark(); ok {
+			mark = captureMark{index: i, nanos: n}
 		}
 	}
 	if perr := s.processFrames(mark); perr != nil {
@@ -208,13 +202,13 @@ func (s *EchoCancelledSource) processFrames(mark captureMark) error {
 // passes unchanged: the user's own speech reaches the recogniser as the
 // microphone heard it, and the canceller keeps what it learnt of the room.
 func (s *EchoCancelledSource) cancel(captured []float32) error {
-	if RMS(s.refBuf) >= echoActive {
+	if audio.RMS(s.refBuf) >= echoActive {
 		s.quietFrames = 0
 	} else {
 		s.quietFrames++
 	}
 	tail := s.aec.Options().TailLength
-	frame := time.Duration(s.aec.FrameSize()) * time.Second / SampleRate
+	frame := time.Duration(s.aec.FrameSize()) * time.Second / audio.SampleRate
 	if time.Duration(s.quietFrames)*frame > tail {
 		copy(s.outBuf, captured)
 		return nil
@@ -229,7 +223,7 @@ func (s *EchoCancelledSource) account(captured []float32) {
 	if s.tap != nil {
 		s.tap(captured, s.refBuf, s.outBuf)
 	}
-	if RMS(s.refBuf) < echoActive {
+	if audio.RMS(s.refBuf) < echoActive {
 		s.rin, s.rout = 0, 0
 		st.recent.Store(math.Float64bits(math.NaN()))
 		return
@@ -275,4 +269,18 @@ func (s *EchoCancelledSource) Stats() EchoStats {
 // Read) and frees the canceller. Closing twice is harmless.
 func (s *EchoCancelledSource) Close() error {
 	return errors.Join(s.src.Close(), s.aec.Close())
+}
+
+// doubleTalkDB is the most the canceller may have removed from the last
+// ~30 ms for it to count as someone talking over the played sound: echo
+// alone is cut by 15 dB or more, a voice on top passes nearly whole.
+const doubleTalkDB = 6
+
+// TalkingOver is the double-talk rule: it reports whether the input now
+// holds more than the played sound's echo, i.e. someone talks over it.
+// Until the canceller has converged the played sound passes it almost
+// unchanged, so nothing counts as talking over it.
+func (s *EchoCancelledSource) TalkingOver() bool {
+	st := s.Stats()
+	return st.Converged && !(st.Recent >= doubleTalkDB)
 }

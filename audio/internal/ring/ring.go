@@ -1,17 +1,21 @@
-package audio
+// Package ring holds the real-time plumbing of audio's device callbacks:
+// a lock-free single-producer single-consumer sample buffer and a clock
+// that ties a sample count to the wall clock. The capture ring, the echo
+// reference and the echo canceller share them.
+package ring
 
 import "sync/atomic"
 
-// ring is a bounded single-producer single-consumer sample buffer. The
+// Ring is a bounded single-producer single-consumer sample buffer. The
 // producer (a device callback) never blocks and never takes a lock: samples
 // that do not fit are dropped and counted, so the newest audio is lost when
 // the consumer falls behind by more than the capacity. The consumer side is
-// serialised by its owner (Mic holds a mutex around reads).
+// serialised by its owner (a Mic holds a mutex around reads).
 //
 // Why lock-free: the capture callback runs on miniaudio's audio thread; any
 // wait there (even a mutex held by a reader that was preempted) turns into
 // an overrun inside PulseAudio and a gap that no counter would show.
-type ring struct {
+type Ring struct {
 	buf     []float32
 	read    atomic.Uint64 // total samples consumed
 	write   atomic.Uint64 // total samples produced
@@ -20,13 +24,14 @@ type ring struct {
 	ready chan struct{}
 }
 
-func newRing(capacity int) *ring {
-	return &ring{buf: make([]float32, capacity), ready: make(chan struct{}, 1)}
+// New returns an empty ring of capacity samples.
+func New(capacity int) *Ring {
+	return &Ring{buf: make([]float32, capacity), ready: make(chan struct{}, 1)}
 }
 
 // Write copies as much of p as fits, counts the rest as dropped and returns
 // the number of samples stored. It never blocks.
-func (r *ring) Write(p []float32) int {
+func (r *Ring) Write(p []float32) int {
 	w, rd := r.write.Load(), r.read.Load()
 	free := len(r.buf) - int(w-rd)
 	n := min(free, len(p))
@@ -42,7 +47,7 @@ func (r *ring) Write(p []float32) int {
 	return n
 }
 
-func (r *ring) copyIn(w uint64, p []float32) {
+func (r *Ring) copyIn(w uint64, p []float32) {
 	at := int(w % uint64(len(r.buf)))
 	k := copy(r.buf[at:], p)
 	copy(r.buf, p[k:])
@@ -50,7 +55,7 @@ func (r *ring) copyIn(w uint64, p []float32) {
 
 // Read copies up to len(p) buffered samples into p and returns the count; 0
 // when the ring is empty.
-func (r *ring) Read(p []float32) int {
+func (r *Ring) Read(p []float32) int {
 	rd, w := r.read.Load(), r.write.Load()
 	n := min(int(w-rd), len(p))
 	at := int(rd % uint64(len(r.buf)))
@@ -61,7 +66,16 @@ func (r *ring) Read(p []float32) int {
 }
 
 // Len returns the number of buffered samples.
-func (r *ring) Len() int { return int(r.write.Load() - r.read.Load()) }
+func (r *Ring) Len() int { return int(r.write.Load() - r.read.Load()) }
 
 // Dropped returns how many samples did not fit since creation.
-func (r *ring) Dropped() uint64 { return r.dropped.Load() }
+func (r *Ring) Dropped() uint64 { return r.dropped.Load() }
+
+// Written returns how many samples were stored since creation.
+func (r *Ring) Written() uint64 { return r.write.Load() }
+
+// Consumed returns how many samples were read since creation.
+func (r *Ring) Consumed() uint64 { return r.read.Load() }
+
+// Ready receives a token after writes, to wake a reader waiting for data.
+func (r *Ring) Ready() <-chan struct{} { return r.ready }

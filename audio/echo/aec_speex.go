@@ -1,4 +1,4 @@
-package audio
+package echo
 
 /*
 #cgo LDFLAGS: -lspeexdsp

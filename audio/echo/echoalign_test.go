@@ -1,4 +1,4 @@
-package audio
+package echo
 
 import (
 	"context"
@@ -8,6 +8,9 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"parley/audio"
+	"parley/audio/internal/ring"
 )
 
 // simRoom simulates a 48 kHz speaker and a 16 kHz microphone on one clock,
@@ -21,7 +24,7 @@ type simRoom struct {
 	handed  int       // speaker chunks handed so far
 	capture []float32 // what the microphone hears, at SampleRate
 	pos     int
-	clock   sampleClock
+	clock   ring.Clock
 	rng     *rand.Rand
 }
 
@@ -35,12 +38,12 @@ const (
 
 func newSimRoom(t testing.TB, far []float32) *simRoom {
 	t.Helper()
-	played, err := Resample(far, SampleRate, simRate)
+	played, err := audio.Resample(far, audio.SampleRate, simRate)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := &simRoom{t0: time.Now(), ref: NewEchoReference(EchoReferenceOptions{}), played: played, rng: rand.New(rand.NewPCG(1, 2))}
-	r.ref.attach(simRate)
+	r.ref.Attach(simRate)
 	r.capture = echoOf(far, simBuffer+simDelay, 0.5)
 	return r
 }
@@ -64,7 +67,7 @@ func (r *simRoom) runSpeaker(now time.Duration) {
 		if from := r.handed * simChunk; from < len(r.played) {
 			copy(chunk, r.played[from:])
 		}
-		r.ref.push(chunk, r.t0.Add(due+r.jitter()))
+		r.ref.Push(chunk, r.t0.Add(due+r.jitter()))
 		r.handed++
 	}
 }
@@ -75,22 +78,21 @@ func (r *simRoom) Read(_ context.Context, p []float32) (int, error) {
 		return 0, io.EOF
 	}
 	n := min(len(p), simMic, len(r.capture)-r.pos)
-	end := time.Duration(r.pos+n) * time.Second / SampleRate
+	end := time.Duration(r.pos+n) * time.Second / audio.SampleRate
 	r.runSpeaker(end)
 	copy(p, r.capture[r.pos:r.pos+n])
 	r.pos += n
-	r.clock.mark(uint64(r.pos), r.t0.Add(end+r.jitter()))
+	r.clock.Mark(uint64(r.pos), r.t0.Add(end+r.jitter()))
 	return n, nil
 }
 
 func (r *simRoom) Close() error { return nil }
 
-func (r *simRoom) captureMark() (captureMark, bool) {
-	i, n, ok := r.clock.read()
-	return captureMark{index: i, nanos: n}, ok
+func (r *simRoom) CaptureMark() (uint64, int64, bool) {
+	return r.clock.Read()
 }
 
-func (r *simRoom) nextIndex() uint64 { return uint64(r.pos) }
+func (r *simRoom) NextIndex() uint64 { return uint64(r.pos) }
 
 // TestEchoCancelledSourceAligns runs the whole chain on a simulated room
 // with jittery callbacks and a 48 kHz speaker: the reference must be lined
@@ -120,8 +122,8 @@ func TestEchoCancelledSourceAligns(t *testing.T) {
 			break
 		}
 	}
-	delay, c := echoDelay(ref[SampleRate:3*SampleRate], raw[SampleRate:3*SampleRate])
-	from := 2 * SampleRate
+	delay, c := echoDelay(ref[audio.SampleRate:3*audio.SampleRate], raw[audio.SampleRate:3*audio.SampleRate])
+	from := 2 * audio.SampleRate
 	erle := 10 * math.Log10(energy(raw[from:])/energy(out[from:]))
 	st := src.Stats()
 	t.Logf("echo %v after its aligned reference (correlation %.2f); ERLE %.1f dB; stats %+v", delay, c, erle, st)
@@ -161,25 +163,25 @@ func TestEchoCancelledSourceErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer aec.Close()
-	if _, err := NewEchoCancelledSource(NewFileSource(nil, FileOptions{}), NewEchoReference(EchoReferenceOptions{}), aec); !errors.Is(err, ErrInvalidOptions) {
-		t.Errorf("8 kHz canceller: err %v, want ErrInvalidOptions", err)
+	if _, err := NewEchoCancelledSource(audio.NewFileSource(nil, audio.FileOptions{}), NewEchoReference(EchoReferenceOptions{}), aec); !errors.Is(err, audio.ErrInvalidOptions) {
+		t.Errorf("8 kHz canceller: err %v, want audio.ErrInvalidOptions", err)
 	}
-	if _, err := NewEchoCancelledSource(nil, nil, aec); !errors.Is(err, ErrInvalidOptions) {
-		t.Errorf("nil source: err %v, want ErrInvalidOptions", err)
+	if _, err := NewEchoCancelledSource(nil, nil, aec); !errors.Is(err, audio.ErrInvalidOptions) {
+		t.Errorf("nil source: err %v, want audio.ErrInvalidOptions", err)
 	}
 	aec16, err := NewEchoCanceller(EchoOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := NewEchoCancelledSource(NewFileSource(make([]float32, 1000), FileOptions{}), NewEchoReference(EchoReferenceOptions{}), aec16)
+	src, err := NewEchoCancelledSource(audio.NewFileSource(make([]float32, 1000), audio.FileOptions{}), NewEchoReference(EchoReferenceOptions{}), aec16)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := src.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := src.Read(context.Background(), make([]float32, 10)); !errors.Is(err, ErrClosed) {
-		t.Errorf("Read after Close: err %v, want ErrClosed", err)
+	if _, err := src.Read(context.Background(), make([]float32, 10)); !errors.Is(err, audio.ErrClosed) {
+		t.Errorf("Read after Close: err %v, want audio.ErrClosed", err)
 	}
 }
 

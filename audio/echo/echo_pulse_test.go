@@ -1,4 +1,4 @@
-package audio
+package echo
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"parley/audio"
+	"parley/audio/internal/audiotest"
 	"parley/internal/testenv"
 )
 
@@ -38,15 +40,15 @@ type echoRecording struct {
 // openEchoChain opens the speaker with a reference tap and the microphone
 // behind a canceller, and starts reading; stop ends the reading and returns
 // everything read.
-func openEchoChain(t *testing.T, ctx context.Context, rate int) (*Speaker, *EchoCancelledSource, func() echoRecording) {
+func openEchoChain(t *testing.T, ctx context.Context, rate int) (*audio.Speaker, *EchoCancelledSource, func() echoRecording) {
 	t.Helper()
 	ref := NewEchoReference(EchoReferenceOptions{})
-	sp, err := OpenSpeaker(ctx, SpeakerOptions{Device: "spk", EchoReference: ref, SampleRate: rate})
+	sp, err := audio.OpenSpeaker(ctx, audio.SpeakerOptions{Device: "spk", EchoReference: ref, SampleRate: rate})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sp.Close() })
-	mic, err := OpenMic(ctx, MicOptions{Device: "virtmic"})
+	mic, err := audio.OpenMic(ctx, audio.MicOptions{Device: "virtmic"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +64,7 @@ func openEchoChain(t *testing.T, ctx context.Context, rate int) (*Speaker, *Echo
 	last := int64(math.MinInt64)
 	src.tap = func(c, r, o []float32) {
 		if off := src.ref.offset; off != last && src.ref.synced {
-			t.Logf("at %.2f s: offset %d (histEnd %d, capture %d)", float64(len(rec.raw))/SampleRate, off, src.ref.histEnd, src.inIndex)
+			t.Logf("at %.2f s: offset %d (histEnd %d, capture %d)", float64(len(rec.raw))/audio.SampleRate, off, src.ref.histEnd, src.inIndex)
 			last = off
 		}
 		rec.raw, rec.ref, rec.out = append(rec.raw, c...), append(rec.ref, r...), append(rec.out, o...)
@@ -99,7 +101,7 @@ func TestEchoCancelledSourceOnDevices(t *testing.T) {
 	defer cancel()
 	sp, src, stop := openEchoChain(t, ctx, echoSpeakerRate)
 	waitFlowing(t, src)
-	if _, err := sp.Play(ctx, far, SampleRate); err != nil {
+	if _, err := sp.Play(ctx, far, audio.SampleRate); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(4 * time.Second)
@@ -113,7 +115,7 @@ func TestEchoCancelledSourceOnDevices(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	rec := stop()
 	st := src.Stats()
-	t.Logf("stats: %+v (offset %d); %.2f s read", st, src.ref.stats.offset.Load(), float64(len(rec.raw))/SampleRate)
+	t.Logf("stats: %+v (offset %d); %.2f s read", st, src.ref.stats.offset.Load(), float64(len(rec.raw))/audio.SampleRate)
 	checkEchoRecording(t, rec, near, nearFrom)
 }
 
@@ -146,17 +148,17 @@ func checkEchoRecording(t *testing.T, rec echoRecording, near []float32, nearFro
 	if start < 0 || nearFrom+len(near) > len(rec.raw) {
 		t.Fatalf("reference from %d, near-end voice from %d of %d samples", start, nearFrom, len(rec.raw))
 	}
-	c, lag := bestCorrelation(envelope(near), envelope(rec.raw[nearFrom:min(len(rec.raw), nearFrom+len(near)+SampleRate)]))
-	nearAt := nearFrom + lag*FrameSize
-	delay, dc := echoDelay(rec.ref[start:start+2*SampleRate], rec.raw[start:start+2*SampleRate])
+	c, lag := audiotest.BestCorrelation(envelope(near), envelope(rec.raw[nearFrom:min(len(rec.raw), nearFrom+len(near)+audio.SampleRate)]))
+	nearAt := nearFrom + lag*audio.FrameSize
+	delay, dc := echoDelay(rec.ref[start:start+2*audio.SampleRate], rec.raw[start:start+2*audio.SampleRate])
 	t.Logf("reference starts at %.2f s; echo %v after its aligned reference (correlation %.2f); near-end voice at %.2f s (envelope correlation %.2f)",
-		float64(start)/SampleRate, delay, dc, float64(nearAt)/SampleRate, c)
-	echoFrom, echoTo := start+2*SampleRate, nearAt-SampleRate/10
-	if echoTo-echoFrom < SampleRate {
+		float64(start)/audio.SampleRate, delay, dc, float64(nearAt)/audio.SampleRate, c)
+	echoFrom, echoTo := start+2*audio.SampleRate, nearAt-audio.SampleRate/10
+	if echoTo-echoFrom < audio.SampleRate {
 		t.Fatalf("echo-only span %d..%d too short", echoFrom, echoTo)
 	}
 	erle := 10 * math.Log10(energy(rec.raw[echoFrom:echoTo])/energy(rec.out[echoFrom:echoTo]))
-	t.Logf("ERLE %.1f dB over %.2f s of echo only (after 2 s of convergence)", erle, float64(echoTo-echoFrom)/SampleRate)
+	t.Logf("ERLE %.1f dB over %.2f s of echo only (after 2 s of convergence)", erle, float64(echoTo-echoFrom)/audio.SampleRate)
 	if erle < 10 {
 		t.Errorf("ERLE %.1f dB, want >= 10", erle)
 	}
@@ -164,9 +166,9 @@ func checkEchoRecording(t *testing.T, rec echoRecording, near []float32, nearFro
 	residual := energy(rec.out[echoFrom:echoTo]) / float64(echoTo-echoFrom)
 	voice := energy(rec.out[nearAt:nearTo]) / float64(nearTo-nearAt)
 	rawRatio := energy(rec.raw[nearAt:nearTo]) / energy(rec.raw[echoFrom:echoTo]) * float64(echoTo-echoFrom) / float64(nearTo-nearAt)
-	window := rec.out[max(0, nearAt-SampleRate/2):]
-	oc, _ := bestCorrelation(envelope(near), envelope(window))
-	rc, _ := bestCorrelation(envelope(near), envelope(rec.raw[max(0, nearAt-SampleRate/2):]))
+	window := rec.out[max(0, nearAt-audio.SampleRate/2):]
+	oc, _ := audiotest.BestCorrelation(envelope(near), envelope(window))
+	rc, _ := audiotest.BestCorrelation(envelope(near), envelope(rec.raw[max(0, nearAt-audio.SampleRate/2):]))
 	t.Logf("near-end voice: output %.1f dB above the residual echo (raw capture: %.1f dB above the echo); envelope correlation with the voice %.2f (raw %.2f)",
 		10*math.Log10(voice/residual), 10*math.Log10(rawRatio), oc, rc)
 	if 10*math.Log10(voice/residual) < 3 || oc < 0.6 {
@@ -190,5 +192,26 @@ func echoDelay(x, y []float32) (time.Duration, float64) {
 			best, at = c, l
 		}
 	}
-	return time.Duration(at) * time.Second / SampleRate, best
+	return time.Duration(at) * time.Second / audio.SampleRate, best
+}
+
+// activeSpan returns the first and last index of 10 ms blocks whose RMS
+// exceeds thresh, or -1, -1.
+func activeSpan(x []float32, thresh float32) (int, int) {
+	first, last := -1, -1
+	const block = audio.SampleRate / 100
+	for i := 0; i+block <= len(x); i += block {
+		if audio.RMS(x[i:i+block]) > thresh {
+			if first < 0 {
+				first = i
+			}
+			last = i + block
+		}
+	}
+	return first, last
+}
+
+// envelope is x's level in dB per audio.FrameSize frame.
+func envelope(x []float32) []float64 {
+	return audiotest.Envelope(x, audio.FrameSize, func(f []float32) float64 { return audio.LevelDB(audio.RMS(f)) })
 }
