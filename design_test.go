@@ -31,7 +31,7 @@ var allowedImports = []struct {
 	{"parley/app", []string{"parley/config", "parley/gpu", "parley/audio", "parley/audio/echo", "parley/pipeline", "parley/pipeline/", "parley/models"}},
 	{"parley/cli", []string{"parley/"}},
 	{"parley/internal/stats", nil},
-	{"parley/internal/", []string{"parley/models"}},
+	{"parley/internal/", []string{"parley/models", "parley/config"}},
 }
 
 // leaves are packages that import no parley package; any package may

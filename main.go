@@ -18,6 +18,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -69,7 +70,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	err := cmd(ctx, rest, stdout, stderr)
 	switch {
-	case err == nil:
+	case err == nil || errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, cli.ErrUsage):
 		fmt.Fprintln(stderr, "parley:", err)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"parley/gpu"
+	"parley/internal/testenv"
 	"parley/pipeline/asr"
 	"parley/pipeline/tts"
 )
@@ -57,7 +58,7 @@ func TestCPUOnlyStateIsHonest(t *testing.T) {
 // TestModelStatesOneRowPerRole: a model the GPU manager holds is reported
 // once, as the manager sees it, never again as a CPU-only engine.
 func TestModelStatesOneRowPerRole(t *testing.T) {
-	cfg := defaults(t)
+	cfg := testenv.Config(t)
 	cfg.ASR.Device, cfg.TTS.Device = "cuda:0", "cuda:0"
 	managed := []gpu.ModelState{{Model: "vad", Active: "cpu"}, {Model: "asr", Active: "cuda:0"}}
 	got := modelStates(managed, cfg, map[string]string{"vad": "silero", "asr": "sensevoice", "tts": "flite/slt"})

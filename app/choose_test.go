@@ -3,12 +3,11 @@ package app
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"parley/config"
+	"parley/internal/testenv"
 	"parley/pipeline/asr"
 )
 
@@ -57,20 +56,6 @@ func (d disk) facts() Facts {
 			return path + "/voice.onnx", path + "/voice.onnx.json", nil
 		},
 	}
-}
-
-// defaults is config.toml as built into parley.
-func defaults(t *testing.T) config.Config {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "config.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := config.Load(data, config.Locations{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loaded.Config
 }
 
 // TestChooseEngines walks every role's preference list: the engine asked
@@ -124,7 +109,7 @@ func TestChooseEngines(t *testing.T) {
 		{"tts piper without runtime", ChooseTTS, func(c *config.Config) { c.TTS.Engine = "piper" }, disk{},
 			"", "", `tts.engine = "piper": ONNX Runtime did not load`},
 	}
-	base := defaults(t)
+	base := testenv.Config(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := base

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,12 +70,13 @@ func OpenEngines(ctx context.Context, cfg config.Config, roles Role) (*Engines, 
 	if roles == 0 {
 		return e, nil
 	}
-	steps := []func(context.Context, Role) error{e.openModels, e.openVAD, e.openASR, e.openTTS}
-	for _, step := range steps {
-		if err := step(ctx, roles); err != nil {
-			_ = e.Close()
-			return nil, err
-		}
+	err := e.openModels(ctx, roles)
+	if err == nil {
+		err = e.openEngines(ctx, roles)
+	}
+	if err != nil {
+		_ = e.Close()
+		return nil, err
 	}
 	return e, nil
 }
@@ -226,45 +228,54 @@ func gpuOptions(g config.GPU) gpu.Options {
 	}
 }
 
-// openVAD builds the chosen VAD: Silero on the gpu manager's "vad" model,
+// newVAD builds the chosen VAD: Silero on the gpu manager's "vad" model,
 // or the energy detector.
-func (e *Engines) openVAD(_ context.Context, roles Role) error {
-	if roles&RoleVAD == 0 {
-		return nil
-	}
+func (e *Engines) newVAD() (pipeline.VAD, error) {
 	if e.Choices.VAD.Engine == "silero" {
 		model, err := e.GPUs.Model("vad")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		silero, err := audio.NewSileroVAD(model)
 		if err != nil {
-			return fmt.Errorf("Silero model %s: %w", e.Choices.VAD.Files.ONNX, err)
+			return nil, fmt.Errorf("Silero model %s: %w", e.Choices.VAD.Files.ONNX, err)
 		}
-		e.VAD = silero
-		return nil
+		return silero, nil
 	}
 	energy, err := audio.NewEnergyVAD(audio.DefaultEnergyOptions())
 	if err != nil {
-		return fmt.Errorf("energy VAD: %w", err)
+		return nil, fmt.Errorf("energy VAD: %w", err)
 	}
-	e.VAD = energy
-	return nil
+	return energy, nil
 }
 
-// openASR builds the chosen speech recogniser.
-func (e *Engines) openASR(ctx context.Context, roles Role) error {
-	if roles&RoleASR == 0 {
-		return nil
+// openEngines builds the chosen engines of roles.
+func (e *Engines) openEngines(ctx context.Context, roles Role) (err error) {
+	if roles&RoleVAD != 0 {
+		if e.VAD, err = e.newVAD(); err != nil {
+			return err
+		}
 	}
-	engine, err := e.newASR(ctx)
+	if roles&RoleASR != 0 {
+		if e.ASR, err = build(ctx, e, "ASR", e.Choices.ASR, e.newASR); err != nil {
+			return err
+		}
+	}
+	if roles&RoleTTS != 0 {
+		e.TTS, err = build(ctx, e, "TTS", e.Choices.TTS, e.newTTS)
+	}
+	return err
+}
+
+// build makes a role's engine, closed with the rest, and notes why it runs.
+func build[E io.Closer](ctx context.Context, e *Engines, role string, c Choice, newEngine func(context.Context) (E, error)) (E, error) {
+	engine, err := newEngine(ctx)
 	if err != nil {
-		return fmt.Errorf("ASR: %w", err)
+		return engine, fmt.Errorf("%s: %w", role, err)
 	}
 	e.onClose(engine.Close)
-	e.ASR = engine
-	e.note("ASR: %s", e.Choices.ASR.Reason)
-	return nil
+	e.note("%s: %s", role, c.Reason)
+	return engine, nil
 }
 
 func (e *Engines) newASR(ctx context.Context) (asr.Engine, error) {
@@ -289,21 +300,6 @@ func PocketsphinxOptions(cfg config.Config, stateDir string) asr.PocketsphinxOpt
 	ps := cfg.ASR.Pocketsphinx
 	return asr.PocketsphinxOptions{ModelDir: ps.ModelDir, Dict: ps.Dict, LM: ps.LM,
 		LogFile: filepath.Join(stateDir, "pocketsphinx.log")}
-}
-
-// openTTS builds the chosen speech synthesiser.
-func (e *Engines) openTTS(ctx context.Context, roles Role) error {
-	if roles&RoleTTS == 0 {
-		return nil
-	}
-	engine, err := e.newTTS(ctx)
-	if err != nil {
-		return fmt.Errorf("TTS: %w", err)
-	}
-	e.onClose(engine.Close)
-	e.TTS = engine
-	e.note("TTS: %s", e.Choices.TTS.Reason)
-	return nil
 }
 
 func (e *Engines) newTTS(ctx context.Context) (tts.Engine, error) {

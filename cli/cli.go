@@ -20,6 +20,8 @@ import (
 )
 
 // ErrUsage indicates a command line that does not parse; parley exits 2.
+// A command asked for --help returns an error that is flag.ErrHelp too:
+// it printed its usage, and parley exits 0.
 var ErrUsage = errors.New("usage")
 
 // usageError is an error of the command line itself.

@@ -4,8 +4,6 @@ package assistant
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"io"
 
 	"parley/app"
@@ -16,9 +14,6 @@ import (
 // user quits or ctx is done.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
 	if err != nil {
 		return err
 	}

@@ -2,12 +2,11 @@ package assistant
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"parley/app"
-	"parley/config"
 	"parley/gpu"
+	"parley/internal/testenv"
 	"parley/pipeline"
 	"parley/ui"
 )
@@ -28,24 +27,11 @@ func (fakeConversation) Info() app.Info {
 	return app.Info{VAD: "silero", ASR: "pocketsphinx", TTS: "flite/slt", LLM: "offline", LogPath: "/state/conv.jsonl"}
 }
 
-func loadDefaults(t *testing.T) config.Config {
-	t.Helper()
-	data, err := os.ReadFile("../../config.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := config.Load(data, config.Locations{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loaded.Config
-}
-
 // TestUIOptionsFromConfig maps [conversation] and [ui] to the UI's
 // switches and wires the conversation's sources and controller.
 func TestUIOptionsFromConfig(t *testing.T) {
 	for _, bargeIn := range []bool{false, true} {
-		cfg := loadDefaults(t)
+		cfg := testenv.Config(t)
 		cfg.Conversation.BargeIn = bargeIn
 		cfg.UI.Unicode = !bargeIn
 		conv := fakeConversation{events: make(chan pipeline.Event)}

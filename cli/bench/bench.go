@@ -160,9 +160,6 @@ func intList(flagName, s string) ([]int, error) {
 // Run runs `parley bench`.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseBenchFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
 	if err != nil {
 		return err
 	}

@@ -22,11 +22,7 @@ func benchEnvForTest(t *testing.T) context.Context {
 	testenv.SileroModel(t)
 	testenv.TestData(t, "librivox/transcription")
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	defaults, err := os.ReadFile("../../config.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cli.WithDefaults(context.Background(), defaults)
+	return cli.WithDefaults(context.Background(), testenv.Defaults(t))
 }
 
 // TestBenchCPURun is a real short run: Silero, pocketsphinx and the

@@ -4,8 +4,6 @@ package devices
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -17,9 +15,6 @@ import (
 // Run prints the capture and playback devices of the audio backend.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	_, err := cli.ParseConfigFlag("devices", args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
 	if err != nil {
 		return err
 	}

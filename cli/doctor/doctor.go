@@ -5,8 +5,6 @@ package doctor
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -49,9 +47,6 @@ func (r *report) warn(format string, args ...any) {
 // Run explains what parley found; it fails when parley cannot run.
 func Run(ctx context.Context, args []string, w, stderr io.Writer) error {
 	path, err := cli.ParseConfigFlag("doctor", args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
 	if err != nil {
 		return err
 	}

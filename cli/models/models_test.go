@@ -3,6 +3,8 @@ package models
 import (
 	"bytes"
 	"context"
+	"errors"
+	"flag"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -115,7 +117,7 @@ func TestModelsUsageErrors(t *testing.T) {
 			t.Errorf("parley models %v: %v; want %q", args, err, want)
 		}
 	}
-	if _, stderr, err := runCmd(t, "--help"); err != nil || !strings.Contains(stderr, "parley models verify") {
+	if _, stderr, err := runCmd(t, "--help"); !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr, "parley models verify") {
 		t.Errorf("--help: %v, %q", err, stderr)
 	}
 }

@@ -5,7 +5,6 @@ package transcribe
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -79,9 +78,6 @@ func parseTranscribeFlags(args []string, stderr io.Writer) (transcribeOptions, e
 // Run runs `parley transcribe`.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseTranscribeFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,9 @@ package transcribe
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -34,18 +35,9 @@ func writeWAV(t *testing.T, dir, name string, samples []float32) string {
 }
 
 // goForward is pocketsphinx-testdata's goforward.raw ("go forward ten
-// meters", 16 kHz 16-bit little-endian mono) as samples.
+// meters") as samples.
 func goForward(t *testing.T) []float32 {
-	t.Helper()
-	raw, err := os.ReadFile(testenv.TestData(t, "goforward.raw"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([]float32, len(raw)/2)
-	for i := range out {
-		out[i] = float32(int16(binary.LittleEndian.Uint16(raw[2*i:]))) / 32768
-	}
-	return out
+	return testenv.RawSpeech(t, "goforward.raw")
 }
 
 // fliteWAV speaks text with flite's kal16 voice into dir/name.
@@ -64,13 +56,9 @@ func fliteWAV(t *testing.T, dir, name, text string) string {
 func runParley(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	defaults, err := os.ReadFile("../../config.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var stdout, stderr bytes.Buffer
 	code := 0
-	if err := Run(cli.WithDefaults(context.Background(), defaults), args, &stdout, &stderr); err != nil {
+	if err := Run(cli.WithDefaults(context.Background(), testenv.Defaults(t)), args, &stdout, &stderr); err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(&stderr, "parley:", err)
 		code = 1
 	}
