@@ -9,6 +9,8 @@ import (
 	"unsafe"
 
 	"github.com/gen2brain/malgo"
+
+	"parley/internal/ctxtime"
 )
 
 // SpeakerOptions choose and tune a speaker.
@@ -170,14 +172,7 @@ func (sp *Speaker) Drain(ctx context.Context) error {
 	if tail <= 0 {
 		return nil
 	}
-	t := time.NewTimer(tail)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return ctxtime.Sleep(ctx, tail)
 }
 
 // bufferTime estimates the device buffer as two callbacks.

@@ -22,6 +22,10 @@ type Entry struct {
 	Name string
 	// Kind is asr, vad or tts.
 	Kind Kind
+	// Engine names the engine that loads the model ("sensevoice",
+	// "paraformer", "silero", "piper", "kokoro"), as asr.engine, tts.engine
+	// and vad.engine name it.
+	Engine string
 	// Description is one line for `parley models list`.
 	Description string
 	// Dir is the install folder under the models folder; "" installs the
@@ -79,35 +83,6 @@ const (
 	// ChecksumSizeOnly means some download has no published checksum.
 	ChecksumSizeOnly Checksum = "size only"
 )
-
-// Catalog returns every known model, in listing order. The result is a
-// copy: changing it does not change the catalog.
-func Catalog() []Entry {
-	out := make([]Entry, len(catalog))
-	for i, e := range catalog {
-		out[i] = e.clone()
-	}
-	return out
-}
-
-// Lookup returns the catalog entry called name.
-func Lookup(name string) (Entry, bool) {
-	for _, e := range catalog {
-		if e.Name == name {
-			return e.clone(), true
-		}
-	}
-	return Entry{}, false
-}
-
-// Names returns the catalog's model names, in listing order.
-func Names() []string {
-	names := make([]string, len(catalog))
-	for i, e := range catalog {
-		names[i] = e.Name
-	}
-	return names
-}
 
 func (e Entry) clone() Entry {
 	e.Files = append([]File(nil), e.Files...)
