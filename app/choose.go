@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"parley/config"
-	"parley/models"
 	"parley/pipeline/asr"
 	"parley/pipeline/tts"
 )
@@ -183,9 +182,9 @@ func joinOr(names []string) string {
 
 // findSilero finds the Silero model: vad.model or where setup installs it.
 func findSilero(cfg config.Config, f Facts, _ engine) (Choice, error) {
-	path := vadModelPath(cfg, f)
-	if !f.Exists(path) {
-		return Choice{}, fmt.Errorf("the Silero model is missing: %s (run make setup, or set vad.model)", path)
+	path, err := sileroFile(cfg, f)
+	if err != nil {
+		return Choice{}, err
 	}
 	if !f.ONNX {
 		return Choice{}, fmt.Errorf("Silero needs ONNX Runtime: %w", errNoONNX)
@@ -193,12 +192,17 @@ func findSilero(cfg config.Config, f Facts, _ engine) (Choice, error) {
 	return Choice{Engine: "silero", Files: Files{ONNX: path}, Reason: "Silero VAD v5 at " + path}, nil
 }
 
-// vadModelPath is vad.model or the file `make setup` installs.
-func vadModelPath(cfg config.Config, f Facts) string {
-	if cfg.VAD.Model != "" {
-		return cfg.VAD.Model
+// sileroFile is vad.model or the file `make setup` installs, and why it
+// cannot be used when it is not there.
+func sileroFile(cfg config.Config, f Facts) (string, error) {
+	path := cfg.VAD.Model
+	if path == "" {
+		path = f.SileroModel
 	}
-	return f.SileroModel
+	if !f.Exists(path) {
+		return path, fmt.Errorf("the Silero model is missing: %s (run make setup, or set vad.model)", path)
+	}
+	return path, nil
 }
 
 // onnxASR finds an ONNX ASR engine's model folder (the one the config
@@ -260,7 +264,8 @@ func findPiper(cfg config.Config, f Facts, e engine) (Choice, error) {
 	return Choice{Engine: "piper", Files: Files{ONNX: onnx, Config: json}, Reason: "Piper voice " + onnx}, nil
 }
 
-// VADModelPath is vad.model, or where `make setup` installs Silero.
-func VADModelPath(cfg config.Config) string {
-	return vadModelPath(cfg, Facts{SileroModel: models.SileroVADPath()})
+// SileroModel is vad.model, or where `make setup` installs Silero, and
+// why it cannot be used when the file is not there.
+func SileroModel(cfg config.Config) (string, error) {
+	return sileroFile(cfg, MachineFacts(true))
 }

@@ -18,7 +18,6 @@ import (
 	"parley/app"
 	"parley/bench"
 	"parley/cli"
-	"parley/models"
 )
 
 const benchUsage = `Usage: parley bench [flags]
@@ -264,7 +263,7 @@ func (e *benchEnv) plan(ctx context.Context) bench.Plan {
 	chunks := []bench.Workload{bench.Chunks("3s", stream, 3), bench.Chunks("5s", stream, 5)}
 	sentences := bench.TextInputs(bench.Sentences())
 	return bench.Plan{
-		Targets:   e.targets(ctx),
+		Targets:   e.selection().Targets(ctx),
 		Workloads: map[bench.Kind][]bench.Workload{bench.KindASR: chunks, bench.KindVAD: chunks, bench.KindTTS: {{Name: "sentence", Inputs: sentences}}},
 		Verify:    map[bench.Kind][]bench.Input{bench.KindASR: e.utterances, bench.KindVAD: e.utterances, bench.KindTTS: sentences},
 		Options:   bench.Options{Duration: e.o.duration, Repetitions: e.o.repetitions, Tolerances: e.o.tolerances, Probe: e.probe()},
@@ -285,91 +284,24 @@ func (e *benchEnv) probe() bench.ProcessProbe {
 	return p
 }
 
-// targets builds every selected model on every device, in kind order.
-func (e *benchEnv) targets(ctx context.Context) []bench.Target {
-	var out []bench.Target
-	for _, kind := range []string{"vad", "asr", "tts"} {
-		if !slices.Contains(e.o.kinds, kind) {
-			continue
-		}
-		for _, mk := range e.makers(kind) {
-			for _, dev := range e.o.devices {
-				out = append(out, mk(ctx, dev))
-			}
-		}
+// selection is what --models, --devices and the rest select.
+func (e *benchEnv) selection() bench.Selection {
+	cfg := e.s.Config
+	sel := bench.Selection{Devices: e.o.devices, Batches: e.o.batches, Parallels: e.o.parallels,
+		Check: e.check, Pocketsphinx: app.PocketsphinxOptions(cfg, e.s.StateDir), FliteVoice: cfg.TTS.Flite.Voice,
+		ASRModels: e.o.asrModels, TTSModels: []string{e.o.ttsModel}}
+	if e.s.Runtime != nil {
+		sel.Loader = e.s.Runtime
 	}
-	return out
-}
-
-// targetMaker builds one model's target on a device.
-type targetMaker func(ctx context.Context, device string) bench.Target
-
-// makers lists the models of a kind: the embedded engines and every
-// installed (or given) ONNX model.
-func (e *benchEnv) makers(kind string) []targetMaker {
-	switch kind {
-	case "vad":
-		path := app.VADModelPath(e.s.Config)
-		return []targetMaker{e.onnx(func(d string) bench.Target {
-			t := bench.SileroTarget(e.s.Runtime, path, d)
-			if _, err := os.Stat(path); err != nil {
-				t.Missing = "the Silero model is missing: " + path + " (run make setup, or set vad.model)"
-			}
-			return t
-		})}
-	case "asr":
-		out := []targetMaker{func(_ context.Context, d string) bench.Target {
-			return bench.PocketsphinxTarget(app.PocketsphinxOptions(e.s.Config, e.s.StateDir), d)
-		}}
-		for _, dir := range e.modelDirs(models.KindASR, e.o.asrModels) {
-			out = append(out, e.onnx(func(d string) bench.Target {
-				return bench.ONNXASRTarget(e.s.Runtime, dir, d, e.o.batches, e.o.parallels)
-			}))
-		}
-		return out
+	for _, k := range e.o.kinds {
+		sel.Kinds = append(sel.Kinds, bench.Kind(k))
 	}
-	out := []targetMaker{func(_ context.Context, d string) bench.Target {
-		return bench.FliteTarget(e.s.Config.TTS.Flite.Voice, d)
-	}}
-	for _, dir := range e.modelDirs(models.KindTTS, []string{e.o.ttsModel}) {
-		out = append(out, e.onnx(func(d string) bench.Target {
-			return bench.PiperTarget(e.s.Runtime, dir, d, e.o.parallels)
-		}))
+	var missing error
+	sel.SileroModel, missing = app.SileroModel(cfg)
+	if missing != nil {
+		sel.SileroMissing = missing.Error()
 	}
-	return out
-}
-
-// onnx wraps an ONNX model's target so that a device it cannot use (no
-// runtime, no CUDA provider, no GPU) gives a row that says why. build only
-// describes the target; nothing loads before Open.
-func (e *benchEnv) onnx(build func(device string) bench.Target) targetMaker {
-	return func(ctx context.Context, device string) bench.Target {
-		t := build(device)
-		if why := e.check.Missing(ctx, device); why != "" {
-			t.Missing, t.Open = why, nil
-		}
-		return t
-	}
-}
-
-// modelDirs is the given folders plus the installed catalog models of a
-// kind that parley has an engine for (Kokoro has none yet).
-func (e *benchEnv) modelDirs(kind models.Kind, given []string) []string {
-	var dirs []string
-	for _, g := range given {
-		if g != "" {
-			dirs = append(dirs, g)
-		}
-	}
-	for _, entry := range models.Catalog() {
-		if entry.Kind != kind || strings.HasPrefix(entry.Name, "kokoro") {
-			continue
-		}
-		if dir, ok := models.Installed(entry.Name); ok {
-			dirs = append(dirs, dir)
-		}
-	}
-	return dirs
+	return sel
 }
 
 // machine describes this machine for the report.

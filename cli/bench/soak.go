@@ -52,7 +52,7 @@ func (e *benchEnv) soakLoads(ctx context.Context) ([]bench.SoakLoad, []bench.Ses
 		if !slices.Contains(e.o.kinds, kind) {
 			continue
 		}
-		t := e.soakTarget(ctx, kind)
+		t := e.selection().SoakTarget(ctx, bench.Kind(kind))
 		if t.Missing != "" {
 			notes = append(notes, fmt.Sprintf("%s left out: %s", t.Model, t.Missing))
 			continue
@@ -68,19 +68,6 @@ func (e *benchEnv) soakLoads(ctx context.Context) ([]bench.SoakLoad, []bench.Ses
 		return nil, sessions, notes, fmt.Errorf("bench: soak: no model to run (%s)", strings.Join(notes, "; "))
 	}
 	return loads, sessions, notes, nil
-}
-
-// soakTarget is the kind's model on the first device, preferring ONNX
-// models (they can switch devices) over the embedded engine.
-func (e *benchEnv) soakTarget(ctx context.Context, kind string) bench.Target {
-	makers := e.makers(kind)
-	t := makers[0](ctx, e.o.devices[0])
-	for _, mk := range makers[1:] {
-		if c := mk(ctx, e.o.devices[0]); c.Missing == "" {
-			return c
-		}
-	}
-	return t
 }
 
 // soakSwitch returns the live switch (cycling through the usable devices)
