@@ -245,16 +245,9 @@ func (e *benchEnv) bench(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	rep.Machine = e.machine(ctx)
 	rep.Notes = e.notes(plan)
-	if err := bench.WriteText(stdout, rep, bench.TextOptions{ASCII: e.o.ascii}); err != nil {
-		return err
-	}
-	if err := e.writeFiles(rep, func(w io.Writer) error { return bench.WriteMarkdown(w, rep) }); err != nil {
-		return err
-	}
-	if rep.Verdict == bench.Fail {
-		return fmt.Errorf("bench: FAIL")
-	}
-	return nil
+	return e.publish(stdout, rep, rep.Verdict, "bench: FAIL",
+		func(w io.Writer) error { return bench.WriteText(w, rep, bench.TextOptions{ASCII: e.o.ascii}) },
+		func(w io.Writer) error { return bench.WriteMarkdown(w, rep) })
 }
 
 // plan is every target and the audio they share.
@@ -329,12 +322,22 @@ func (e *benchEnv) notes(plan bench.Plan) []string {
 	}
 }
 
-// writeFiles writes v as JSON to --json and md's Markdown to --markdown.
-func (e *benchEnv) writeFiles(v any, md func(io.Writer) error) error {
+// publish prints report v with text, writes it as JSON to --json and with
+// md as Markdown to --markdown, and returns failed when verdict is FAIL.
+func (e *benchEnv) publish(stdout io.Writer, v any, verdict, failed string, text, md func(io.Writer) error) error {
+	if err := text(stdout); err != nil {
+		return err
+	}
 	if err := writeFile(e.o.jsonPath, func(w io.Writer) error { return bench.WriteJSON(w, v) }); err != nil {
 		return err
 	}
-	return writeFile(e.o.markdownPath, md)
+	if err := writeFile(e.o.markdownPath, md); err != nil {
+		return err
+	}
+	if verdict == bench.Fail {
+		return errors.New(failed)
+	}
+	return nil
 }
 
 // writeFile creates path ("" writes nothing) and fills it with write.

@@ -29,16 +29,9 @@ func (e *benchEnv) soak(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	rep.Machine, rep.Notes = e.machine(ctx), append(notes, note)
-	if err := bench.WriteSoakText(stdout, rep); err != nil {
-		return err
-	}
-	if err := e.writeFiles(rep, func(w io.Writer) error { return bench.WriteSoakMarkdown(w, rep) }); err != nil {
-		return err
-	}
-	if rep.Verdict == bench.Fail {
-		return fmt.Errorf("bench: soak FAIL")
-	}
-	return nil
+	return e.publish(stdout, rep, rep.Verdict, "bench: soak FAIL",
+		func(w io.Writer) error { return bench.WriteSoakText(w, rep) },
+		func(w io.Writer) error { return bench.WriteSoakMarkdown(w, rep) })
 }
 
 // soakLoads opens, on the first device, Silero and the first ONNX ASR
