@@ -17,8 +17,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -68,14 +66,5 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "parley: unknown command %q; commands: devices, doctor, transcribe, models, bench (or none to start parley)\n", name)
 		return 1
 	}
-	err := cmd(ctx, rest, stdout, stderr)
-	switch {
-	case err == nil || errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.Is(err, cli.ErrUsage):
-		fmt.Fprintln(stderr, "parley:", err)
-		return 2
-	}
-	fmt.Fprintln(stderr, "parley:", err)
-	return 1
+	return cli.Exit(cmd(ctx, rest, stdout, stderr), stderr)
 }

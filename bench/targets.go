@@ -82,18 +82,24 @@ func sileroRun(v *audio.SileroVAD) RunFunc {
 // PocketsphinxTarget is pocketsphinx on device; its GPU rows say it runs on
 // the CPU only. Its single decoder takes one input at a time.
 func PocketsphinxTarget(opts asr.PocketsphinxOptions, device string) Target {
-	t := Target{Model: "pocketsphinx", Kind: KindASR, Device: device}
-	if device != "cpu" {
-		t.Missing = cpuOnly("pocketsphinx")
+	return cpuTarget(Target{Model: "pocketsphinx", Kind: KindASR, Device: device}, "pocketsphinx",
+		func(ctx context.Context) (Session, error) {
+			p, err := asr.NewPocketsphinx(ctx, opts)
+			if err != nil {
+				return Session{}, fmt.Errorf("pocketsphinx: %w", err)
+			}
+			return Session{Run: streamRun(p), Close: p.Close}, nil
+		})
+}
+
+// cpuTarget is t for an engine that runs on the CPU only: opened with open
+// on the CPU, a row that says so on any other device.
+func cpuTarget(t Target, engine string, open func(context.Context) (Session, error)) Target {
+	if t.Device != "cpu" {
+		t.Missing = cpuOnly(engine)
 		return t
 	}
-	t.Open = func(ctx context.Context) (Session, error) {
-		p, err := asr.NewPocketsphinx(ctx, opts)
-		if err != nil {
-			return Session{}, fmt.Errorf("pocketsphinx: %w", err)
-		}
-		return Session{Run: streamRun(p), Close: p.Close}, nil
-	}
+	t.Open = open
 	return t
 }
 
@@ -115,19 +121,14 @@ func streamRun(e asr.Engine) RunFunc {
 // FliteTarget is flite with voice on device; its GPU rows say it runs on
 // the CPU only. flite serialises synthesis process-wide.
 func FliteTarget(voice, device string) Target {
-	t := Target{Model: "flite/" + voice, Kind: KindTTS, Device: device}
-	if device != "cpu" {
-		t.Missing = cpuOnly("flite")
-		return t
-	}
-	t.Open = func(ctx context.Context) (Session, error) {
-		f, err := tts.NewFlite(ctx, tts.FliteOptions{Voice: voice})
-		if err != nil {
-			return Session{}, fmt.Errorf("flite: %w", err)
-		}
-		return Session{Run: synthRun(f), Close: f.Close}, nil
-	}
-	return t
+	return cpuTarget(Target{Model: "flite/" + voice, Kind: KindTTS, Device: device}, "flite",
+		func(ctx context.Context) (Session, error) {
+			f, err := tts.NewFlite(ctx, tts.FliteOptions{Voice: voice})
+			if err != nil {
+				return Session{}, fmt.Errorf("flite: %w", err)
+			}
+			return Session{Run: synthRun(f), Close: f.Close}, nil
+		})
 }
 
 // synthRun speaks each input's text; the outputs are the audio.

@@ -11,9 +11,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-
-	"golang.org/x/term"
 
 	"parley/config"
 	"parley/gpu"
@@ -29,6 +26,21 @@ type usageError struct{ err error }
 
 func (e usageError) Error() string   { return e.err.Error() }
 func (e usageError) Unwrap() []error { return []error{e.err, ErrUsage} }
+
+// Exit prints a command's error on stderr, after "parley: ", and returns
+// parley's exit status: 0 (also after --help), 2 when the command line is
+// wrong, else 1.
+func Exit(err error, stderr io.Writer) int {
+	switch {
+	case err == nil || errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, ErrUsage):
+		fmt.Fprintln(stderr, "parley:", err)
+		return 2
+	}
+	fmt.Fprintln(stderr, "parley:", err)
+	return 1
+}
 
 // Usage marks err as a command-line error (errors.Is(err, ErrUsage));
 // nil stays nil.
@@ -70,12 +82,6 @@ func ParseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-}
-
-// IsTerminal reports whether w is a terminal.
-func IsTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // ParseConfigFlag parses the flags of a command that takes only --config

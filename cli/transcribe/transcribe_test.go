@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,17 +48,13 @@ func fliteWAV(t *testing.T, dir, name, text string) string {
 }
 
 // runParley runs `parley transcribe args...` with the built-in defaults
-// and a private state folder, the way main does: an error goes to stderr
-// after "parley: " and makes the exit code 1.
+// and a private state folder, and returns what main would: the exit code,
+// stdout and stderr.
 func runParley(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	var stdout, stderr bytes.Buffer
-	code := 0
-	if err := Run(cli.WithDefaults(context.Background(), testenv.Defaults(t)), args, &stdout, &stderr); err != nil && !errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(&stderr, "parley:", err)
-		code = 1
-	}
+	code := cli.Exit(Run(cli.WithDefaults(context.Background(), testenv.Defaults(t)), args, &stdout, &stderr), &stderr)
 	return code, stdout.String(), stderr.String()
 }
 

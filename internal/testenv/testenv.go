@@ -157,13 +157,22 @@ func missing(t testing.TB, what string) {
 // [-1, 1].
 func RawSpeech(t testing.TB, name string) []float32 {
 	t.Helper()
-	b, err := os.ReadFile(TestData(t, name))
+	f, err := os.Open(TestData(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := make([]float32, len(b)/2)
-	for i := range out {
-		out[i] = float32(int16(binary.LittleEndian.Uint16(b[2*i:]))) / 32768
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcm := make([]int16, st.Size()/2)
+	if err := binary.Read(f, binary.LittleEndian, pcm); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	out := make([]float32, len(pcm))
+	for i, v := range pcm {
+		out[i] = float32(v) / 32768
 	}
 	return out
 }
