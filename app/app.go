@@ -131,11 +131,6 @@ func Stopped(err error) bool {
 	return err == nil || errors.Is(err, pipeline.ErrStopped)
 }
 
-// Config returns the configuration the App was built from.
-func (a *App) Config() config.Config {
-	return a.eng.Config
-}
-
 // Info names the engines and the conversation log.
 type Info struct {
 	// VAD, ASR, TTS and LLM name the engines.

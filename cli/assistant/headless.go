@@ -3,7 +3,6 @@ package assistant
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 
@@ -26,7 +25,7 @@ func runHeadless(ctx context.Context, cfg config.Config, opts app.Options, asJSO
 	if err := printEvents(a.Events(), asJSON, stdout); err != nil {
 		return err
 	}
-	if err := <-errc; err != nil && !errors.Is(err, pipeline.ErrStopped) {
+	if err := <-errc; !app.Stopped(err) {
 		return err
 	}
 	return nil

@@ -59,7 +59,7 @@ func runProgram(ctx context.Context, prog *tea.Program, run func(context.Context
 	done := make(chan error, 1)
 	go func() {
 		err := run(runCtx)
-		if err != nil && !errors.Is(err, pipeline.ErrStopped) {
+		if !app.Stopped(err) {
 			prog.Send(ui.FatalMsg{Err: err})
 		}
 		done <- err
@@ -70,7 +70,7 @@ func runProgram(ctx context.Context, prog *tea.Program, run func(context.Context
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return fmt.Errorf("terminal interface: %w", err)
 	}
-	if perr != nil && !errors.Is(perr, pipeline.ErrStopped) {
+	if !app.Stopped(perr) {
 		return perr
 	}
 	return nil
