@@ -3,7 +3,6 @@ package doctor
 import (
 	"bytes"
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,8 +49,8 @@ func TestDoctorWithoutONNXRuntime(t *testing.T) {
 }
 
 func TestDoctorUsage(t *testing.T) {
-	err := Run(context.Background(), []string{"stray"}, &bytes.Buffer{}, &bytes.Buffer{})
-	if !errors.Is(err, cli.ErrUsage) {
-		t.Errorf("stray argument: %v", err)
+	var stderr bytes.Buffer
+	if code := cli.Exit(Run(context.Background(), []string{"stray"}, &bytes.Buffer{}, &stderr), &stderr); code != 2 {
+		t.Errorf("stray argument: exit %d, %s", code, stderr.String())
 	}
 }
