@@ -35,7 +35,7 @@ type tally struct {
 
 // measure times one grid point: warm-up, then repetitions over every
 // workload until the row's budget is spent.
-func (r *runner) measure(ctx context.Context, t Target, sess Session, batch, parallel int) Row {
+func (r *runner) measure(ctx context.Context, t Target, sess Loaded, batch, parallel int) Row {
 	row := baseRow(t, batch, parallel, "")
 	loads := r.plan.Workloads[t.Kind]
 	if len(loads) == 0 || len(loads[0].Inputs) == 0 {
@@ -56,7 +56,7 @@ func (r *runner) measure(ctx context.Context, t Target, sess Session, batch, par
 
 // timeLoads warms up, then runs the repetitions; it returns the tallies of
 // each workload and the number of repetitions begun.
-func (r *runner) timeLoads(ctx context.Context, sess Session, loads []Workload, batch, parallel int) ([]tally, int, error) {
+func (r *runner) timeLoads(ctx context.Context, sess Loaded, loads []Workload, batch, parallel int) ([]tally, int, error) {
 	for range max(r.opts.Warmup, 0) {
 		first := loads[0].Inputs[:min(batch, len(loads[0].Inputs))]
 		if _, err := sess.Run(ctx, first); err != nil {
@@ -85,7 +85,7 @@ func (r *runner) timeLoads(ctx context.Context, sess Session, loads []Workload, 
 // handed out at the deadline, but the first one always runs. Each item's
 // latency is its batch's service time: every input is ready at the start,
 // so time spent queueing would measure the queue, not the model.
-func pass(ctx context.Context, sess Session, inputs []Input, batch, parallel int, deadline time.Time, t *tally) error {
+func pass(ctx context.Context, sess Loaded, inputs []Input, batch, parallel int, deadline time.Time, t *tally) error {
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(parallel)
@@ -110,7 +110,7 @@ func pass(ctx context.Context, sess Session, inputs []Input, batch, parallel int
 
 // runBatch runs one batch and returns its service time and the seconds of
 // audio it stands for.
-func runBatch(ctx context.Context, sess Session, b []Input) (time.Duration, float64, error) {
+func runBatch(ctx context.Context, sess Loaded, b []Input) (time.Duration, float64, error) {
 	t0 := time.Now()
 	outs, err := sess.Run(ctx, b)
 	lat := time.Since(t0)

@@ -36,10 +36,10 @@ func (e *benchEnv) soak(ctx context.Context, stdout, stderr io.Writer) error {
 
 // soakLoads opens, on the first device, Silero and the first ONNX ASR
 // model (else pocketsphinx), as selected by --models.
-func (e *benchEnv) soakLoads(ctx context.Context) ([]bench.SoakLoad, []bench.Session, []string, error) {
+func (e *benchEnv) soakLoads(ctx context.Context) ([]bench.SoakLoad, []bench.Loaded, []string, error) {
 	chunks := bench.Chunks("3s", bench.Stream(e.utterances), 3).Inputs
 	var loads []bench.SoakLoad
-	var sessions []bench.Session
+	var sessions []bench.Loaded
 	var notes []string
 	for _, kind := range []string{"vad", "asr"} {
 		if !slices.Contains(e.o.kinds, kind) {
@@ -65,7 +65,7 @@ func (e *benchEnv) soakLoads(ctx context.Context) ([]bench.SoakLoad, []bench.Ses
 
 // soakSwitch returns the live switch (cycling through the usable devices)
 // and a note saying what it moves, or why nothing moves.
-func (e *benchEnv) soakSwitch(ctx context.Context, sessions []bench.Session) (func(context.Context, int) error, string) {
+func (e *benchEnv) soakSwitch(ctx context.Context, sessions []bench.Loaded) (func(context.Context, int) error, string) {
 	var usable, why []string
 	for _, d := range e.o.devices {
 		if w := e.check.Missing(ctx, d); w != "" {
@@ -80,7 +80,7 @@ func (e *benchEnv) soakSwitch(ctx context.Context, sessions []bench.Session) (fu
 	return bench.CycleSwitch(sessions, usable), "live switches cycle through " + strings.Join(usable, ", ")
 }
 
-func closeAll(sessions []bench.Session) {
+func closeAll(sessions []bench.Loaded) {
 	for _, s := range sessions {
 		if s.Close != nil {
 			_ = s.Close()
