@@ -67,16 +67,41 @@ type benchOptions struct {
 // parseBenchFlags parses bench's own flags.
 func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
 	var o benchOptions
-	var kinds, devices, batches, parallels, audioPaths, asrModels string
-	fs := flag.NewFlagSet("parley bench", flag.ContinueOnError)
+	var l benchLists
+	fs := benchFlags(&o, &l)
 	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		return o, cli.Usage(err)
+	}
+	if fs.NArg() > 0 {
+		return o, cli.Usage(fmt.Errorf("bench: unexpected argument %q", fs.Arg(0)))
+	}
+	o.kinds, o.devices, o.audio, o.asrModels = splitList(l.kinds), splitList(l.devices), splitList(l.audio), splitList(l.asrModels)
+	var err error
+	if o.batches, err = intList("--batch", l.batches); err == nil {
+		o.parallels, err = intList("--parallel", l.parallels)
+	}
+	if err == nil {
+		err = o.validate()
+	}
+	return o, cli.Usage(err)
+}
+
+// benchLists are the comma-separated flags before they are split.
+type benchLists struct {
+	kinds, devices, batches, parallels, audio, asrModels string
+}
+
+// benchFlags defines bench's flags over o and l.
+func benchFlags(o *benchOptions, l *benchLists) *flag.FlagSet {
+	fs := flag.NewFlagSet("parley bench", flag.ContinueOnError)
 	fs.StringVar(&o.configPath, "config", "", "configuration `file` applied over the defaults")
-	fs.StringVar(&kinds, "models", "asr,tts,vad", "model `kinds` to run: asr, tts, vad")
-	fs.StringVar(&devices, "devices", "cpu,cuda:0", "`devices` to compare, the CPU first")
-	fs.StringVar(&batches, "batch", "1,4", "batch `sizes` for engines that batch (ONNX ASR)")
-	fs.StringVar(&parallels, "parallel", "1,2", "runs in flight at once, for engines safe to run in parallel")
-	fs.StringVar(&audioPaths, "audio", "", "WAV `file or folder` (comma-separated) instead of the generated speech")
-	fs.StringVar(&asrModels, "asr-model", "", "SenseVoice or Paraformer model `folder` (comma-separated) besides the installed ones")
+	fs.StringVar(&l.kinds, "models", "asr,tts,vad", "model `kinds` to run: asr, tts, vad")
+	fs.StringVar(&l.devices, "devices", "cpu,cuda:0", "`devices` to compare, the CPU first")
+	fs.StringVar(&l.batches, "batch", "1,4", "batch `sizes` for engines that batch (ONNX ASR)")
+	fs.StringVar(&l.parallels, "parallel", "1,2", "runs in flight at once, for engines safe to run in parallel")
+	fs.StringVar(&l.audio, "audio", "", "WAV `file or folder` (comma-separated) instead of the generated speech")
+	fs.StringVar(&l.asrModels, "asr-model", "", "SenseVoice or Paraformer model `folder` (comma-separated) besides the installed ones")
 	fs.StringVar(&o.ttsModel, "tts-model", "", "Piper voice (`X.onnx` or its folder) besides the installed ones")
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "time budget of the timed runs (loading and warm-up come on top)")
 	fs.IntVar(&o.repetitions, "reps", 3, "most timed passes over the audio per row")
@@ -91,21 +116,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
 	fs.Float64Var(&o.maxGPUGrowth, "max-gpu-growth", 64, "with --soak, the GPU memory growth in `MiB` that fails")
 	fs.IntVar(&o.maxGoroutines, "max-goroutines", 10, "with --soak, the goroutine growth that fails")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), benchUsage); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
-		return o, cli.Usage(err)
-	}
-	if fs.NArg() > 0 {
-		return o, cli.Usage(fmt.Errorf("bench: unexpected argument %q", fs.Arg(0)))
-	}
-	o.kinds, o.devices, o.audio, o.asrModels = splitList(kinds), splitList(devices), splitList(audioPaths), splitList(asrModels)
-	var err error
-	if o.batches, err = intList("--batch", batches); err == nil {
-		o.parallels, err = intList("--parallel", parallels)
-	}
-	if err == nil {
-		err = o.validate()
-	}
-	return o, cli.Usage(err)
+	return fs
 }
 
 // validate checks the values that parsing alone cannot.
