@@ -37,7 +37,7 @@ type App struct {
 	eng      *Engines
 	llm      llm.Responder
 	llmWatch func(context.Context) error // probes an unreachable server; nil when none
-	audio    ends
+	audio    *Audio
 	log      *pipeline.Log
 	pipe     *pipeline.Pipeline
 }
@@ -62,9 +62,12 @@ func (a *App) open(ctx context.Context, opts Options) error {
 	if err := a.openLLM(); err != nil {
 		return err
 	}
-	if err := a.openAudio(ctx, opts); err != nil {
+	au, err := OpenAudio(ctx, a.eng.Config.Audio, opts)
+	if err != nil {
 		return err
 	}
+	a.audio = au
+	a.eng.onClose(au.Close)
 	log, err := pipeline.OpenLog(a.eng.StateDir, time.Now())
 	if err != nil {
 		return err
@@ -153,8 +156,8 @@ func (a *App) SampleGPU(ctx context.Context) gpu.Snapshot {
 // Level returns the input's latest RMS and peak (0-1): the microphone's
 // meter, or the pipeline's for a file.
 func (a *App) Level() (rms, peak float32) {
-	if a.audio.mic != nil {
-		l := a.audio.mic.Level()
+	if a.audio.Mic != nil {
+		l := a.audio.Mic.Level()
 		return l.RMS, l.Peak
 	}
 	v := a.pipe.Level()

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"parley/audio"
@@ -10,45 +11,69 @@ import (
 	"parley/pipeline"
 )
 
-// ends are the conversation's audio ends: what it listens to and what it
-// speaks through.
-type ends struct {
-	source  pipeline.Source
-	mic     *audio.Mic          // the capture device; nil for a file
-	echoRef *echo.EchoReference // the played signal, for the echo canceller; nil without
-	speaker *audio.Speaker
+// Audio is a conversation's audio ends: what it listens to and what it
+// speaks through. Open opens it with the rest; doctor can open it alone.
+type Audio struct {
+	// Source is what the conversation listens to: a file, the microphone,
+	// or the microphone through the echo canceller.
+	Source pipeline.Source
+	// Mic is the capture device; nil for a file.
+	Mic *audio.Mic
+	// Echo is the played signal, the echo canceller's reference; nil
+	// without echo cancellation.
+	Echo *echo.EchoReference
+	// Speaker is the playback device.
+	Speaker *audio.Speaker
+
+	closers []func() error
 }
 
-// openAudio opens the input, then the speaker (which feeds the echo
+// OpenAudio opens the input, then the speaker (which feeds the echo
 // canceller's reference). This is where a source and a speaker are chosen:
 // --input's WAV file, else the capture and playback devices of
-// audio.backend.
-func (a *App) openAudio(ctx context.Context, opts Options) error {
-	cfg := a.eng.Config.Audio
+// audio.backend. The caller closes it.
+func OpenAudio(ctx context.Context, cfg config.Audio, opts Options) (*Audio, error) {
+	a := &Audio{}
+	var err error
 	if opts.Input != "" {
-		if err := a.openFile(opts); err != nil {
-			return err
-		}
-	} else if err := a.openMic(ctx, cfg, pick(opts.InputDevice, cfg.InputDevice)); err != nil {
-		return err
+		err = a.openFile(opts)
+	} else {
+		err = a.openMic(ctx, cfg, pick(opts.InputDevice, cfg.InputDevice))
 	}
-	return a.openSpeaker(ctx, cfg, pick(opts.OutputDevice, cfg.OutputDevice))
+	if err == nil {
+		err = a.openSpeaker(ctx, cfg, pick(opts.OutputDevice, cfg.OutputDevice))
+	}
+	if err != nil {
+		_ = a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// Close closes the speaker, then the input.
+func (a *Audio) Close() error {
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
+	}
+	a.closers = nil
+	return errors.Join(errs...)
 }
 
 // openFile reads --input instead of a microphone.
-func (a *App) openFile(opts Options) error {
+func (a *Audio) openFile(opts Options) error {
 	f, err := audio.OpenFile(opts.Input, audio.FileOptions{Fast: opts.Fast})
 	if err != nil {
 		return fmt.Errorf("--input: %w", err)
 	}
-	a.eng.onClose(f.Close)
-	a.audio.source = f
+	a.closers = append(a.closers, f.Close)
+	a.Source = f
 	return nil
 }
 
 // openMic opens the capture device, read through the echo canceller when
 // audio.aec is on.
-func (a *App) openMic(ctx context.Context, cfg config.Audio, device string) error {
+func (a *Audio) openMic(ctx context.Context, cfg config.Audio, device string) error {
 	mic, err := audio.OpenMic(ctx, audio.MicOptions{
 		Device:  device,
 		Backend: backend(cfg.Backend),
@@ -57,10 +82,10 @@ func (a *App) openMic(ctx context.Context, cfg config.Audio, device string) erro
 	if err != nil {
 		return fmt.Errorf("audio input: %w", err)
 	}
-	a.audio.mic = mic
+	a.Mic = mic
 	if !cfg.AEC {
-		a.eng.onClose(mic.Close)
-		a.audio.source = mic
+		a.closers = append(a.closers, mic.Close)
+		a.Source = mic
 		return nil
 	}
 	return a.cancelEcho(cfg, mic)
@@ -68,7 +93,7 @@ func (a *App) openMic(ctx context.Context, cfg config.Audio, device string) erro
 
 // cancelEcho reads the microphone through the echo canceller, with what the
 // speaker plays as its reference.
-func (a *App) cancelEcho(cfg config.Audio, mic *audio.Mic) error {
+func (a *Audio) cancelEcho(cfg config.Audio, mic *audio.Mic) error {
 	aec, err := echo.NewEchoCanceller(echo.EchoOptions{TailLength: cfg.AECTail.Duration, ResidualSuppression: cfg.AECSuppress})
 	if err != nil {
 		_ = mic.Close()
@@ -81,23 +106,23 @@ func (a *App) cancelEcho(cfg config.Audio, mic *audio.Mic) error {
 		_ = mic.Close()
 		return fmt.Errorf("echo canceller (audio.aec): %w", err)
 	}
-	a.eng.onClose(src.Close)
-	a.audio.source, a.audio.echoRef = src, ref
+	a.closers = append(a.closers, src.Close)
+	a.Source, a.Echo = src, ref
 	return nil
 }
 
 // openSpeaker opens the playback device of audio.backend.
-func (a *App) openSpeaker(ctx context.Context, cfg config.Audio, device string) error {
+func (a *Audio) openSpeaker(ctx context.Context, cfg config.Audio, device string) error {
 	opts := audio.SpeakerOptions{Device: device, Backend: backend(cfg.Backend)}
-	if a.audio.echoRef != nil { // never a typed nil in the interface
-		opts.EchoReference = a.audio.echoRef
+	if a.Echo != nil { // never a typed nil in the interface
+		opts.EchoReference = a.Echo
 	}
 	sp, err := audio.OpenSpeaker(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("audio output: %w", err)
 	}
-	a.eng.onClose(sp.Close)
-	a.audio.speaker = sp
+	a.closers = append(a.closers, sp.Close)
+	a.Speaker = sp
 	return nil
 }
 
@@ -118,22 +143,22 @@ func pick(flagValue, configValue string) string {
 }
 
 // name describes the input for the start-up notice.
-func (e ends) name() string {
-	if e.mic == nil {
+func (a *Audio) name() string {
+	if a.Mic == nil {
 		return "file input"
 	}
-	d := e.mic.Device()
+	d := a.Mic.Device()
 	aec := "echo cancellation off"
-	if e.echoRef != nil {
+	if a.Echo != nil {
 		aec = "echo cancellation on"
 	}
-	return fmt.Sprintf("%s (%s, %s)", d.Name, e.mic.Backend(), aec)
+	return fmt.Sprintf("%s (%s, %s)", d.Name, a.Mic.Backend(), aec)
 }
 
 // talkingOver is the pipeline's double-talk detector, the echo
 // canceller's; nil without one (the raised threshold then applies).
-func (e ends) talkingOver() func() bool {
-	if src, ok := e.source.(*echo.EchoCancelledSource); ok {
+func (a *Audio) talkingOver() func() bool {
+	if src, ok := a.Source.(*echo.EchoCancelledSource); ok {
 		return src.TalkingOver
 	}
 	return nil

@@ -222,9 +222,11 @@ func build[E io.Closer](ctx context.Context, e *Engines, role string, c Choice, 
 	return engine, nil
 }
 
+// newASR builds the chosen recogniser; an ONNX engine runs on the gpu
+// manager's "asr" model.
 func (e *Engines) newASR(ctx context.Context) (asr.Engine, error) {
 	c, cfg := e.Choices.ASR, e.Config.ASR
-	if c.Files.ONNX == "" {
+	if c.Engine == "pocketsphinx" {
 		return asr.NewPocketsphinx(ctx, PocketsphinxOptions(e.Config, e.StateDir))
 	}
 	model, err := e.GPUs.Model("asr")
@@ -232,10 +234,13 @@ func (e *Engines) newASR(ctx context.Context) (asr.Engine, error) {
 		return nil, err
 	}
 	mo := asr.ModelOptions{Dir: c.Files.Dir, PreferInt8: cfg.Device == "cpu", Runner: model}
-	if c.Engine == "paraformer" {
+	switch c.Engine {
+	case "paraformer":
 		return asr.NewParaformer(ctx, asr.ParaformerOptions{ModelOptions: mo})
+	case "sensevoice":
+		return asr.NewSenseVoice(ctx, asr.SenseVoiceOptions{ModelOptions: mo, Language: cfg.SenseVoice.Language, ITN: cfg.SenseVoice.ITN})
 	}
-	return asr.NewSenseVoice(ctx, asr.SenseVoiceOptions{ModelOptions: mo, Language: cfg.SenseVoice.Language, ITN: cfg.SenseVoice.ITN})
+	return nil, fmt.Errorf("no ASR engine %q", c.Engine)
 }
 
 // PocketsphinxOptions maps [asr.pocketsphinx] to the engine's options; its
@@ -246,17 +251,24 @@ func PocketsphinxOptions(cfg config.Config, stateDir string) asr.PocketsphinxOpt
 		LogFile: filepath.Join(stateDir, "pocketsphinx.log")}
 }
 
+// newTTS builds the chosen synthesiser; an ONNX engine runs on the gpu
+// manager's "tts" model.
 func (e *Engines) newTTS(ctx context.Context) (tts.Engine, error) {
-	if e.Choices.TTS.Engine != "piper" {
+	c := e.Choices.TTS
+	if c.Engine == "flite" {
 		return tts.NewFlite(ctx, tts.FliteOptions{Voice: e.Config.TTS.Flite.Voice})
 	}
 	model, err := e.GPUs.Model("tts")
 	if err != nil {
 		return nil, err
 	}
-	p := e.Config.TTS.Piper
-	return tts.NewPiper(ctx, tts.PiperOptions{ConfigPath: e.Choices.TTS.Files.Config, Runner: model,
-		LengthScale: p.LengthScale, NoiseScale: p.NoiseScale, NoiseW: p.NoiseW, Speaker: p.Speaker})
+	switch c.Engine {
+	case "piper":
+		p := e.Config.TTS.Piper
+		return tts.NewPiper(ctx, tts.PiperOptions{ConfigPath: c.Files.Config, Runner: model,
+			LengthScale: p.LengthScale, NoiseScale: p.NoiseScale, NoiseW: p.NoiseW, Speaker: p.Speaker})
+	}
+	return nil, fmt.Errorf("no TTS engine %q", c.Engine)
 }
 
 // VADName is the running VAD's engine name ("silero" or "energy").

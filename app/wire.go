@@ -25,9 +25,9 @@ func (a *App) newPipeline() error {
 	a.eng.note("%s", a.startNotice())
 	e := a.eng
 	p, err := pipeline.New(pipeline.Options{
-		Source: a.audio.source, VAD: e.VAD, Segmenter: segmenterAdapter{seg: seg},
-		ASR: e.ASR, Responder: a.llm, TTS: e.TTS, Player: speakerAdapter{sp: a.audio.speaker},
-		Log: a.log, HalfDuplex: cfg.Conversation.HalfDuplex && a.audio.mic != nil,
+		Source: a.audio.Source, VAD: e.VAD, Segmenter: segmenterAdapter{seg: seg},
+		ASR: e.ASR, Responder: a.llm, TTS: e.TTS, Player: speakerAdapter{sp: a.audio.Speaker},
+		Log: a.log, HalfDuplex: cfg.Conversation.HalfDuplex && a.audio.Mic != nil,
 		EchoTail: echoTail, Notices: e.Notices,
 		PartialInterval:   cfg.ASR.PartialInterval.Duration,
 		NewSplitter:       newSplitter(cfg.Conversation),
