@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"parley/audio"
@@ -25,7 +24,7 @@ type Audio struct {
 	// Speaker is the playback device.
 	Speaker *audio.Speaker
 
-	closers []func() error
+	closers closers
 }
 
 // OpenAudio opens the input, then the speaker (which feeds the echo
@@ -52,12 +51,7 @@ func OpenAudio(ctx context.Context, cfg config.Audio, opts Options) (*Audio, err
 
 // Close closes the speaker, then the input.
 func (a *Audio) Close() error {
-	var errs []error
-	for i := len(a.closers) - 1; i >= 0; i-- {
-		errs = append(errs, a.closers[i]())
-	}
-	a.closers = nil
-	return errors.Join(errs...)
+	return a.closers.close()
 }
 
 // openFile reads --input instead of a microphone.
@@ -66,7 +60,7 @@ func (a *Audio) openFile(opts Options) error {
 	if err != nil {
 		return fmt.Errorf("--input: %w", err)
 	}
-	a.closers = append(a.closers, f.Close)
+	a.closers.add(f.Close)
 	a.Source = f
 	return nil
 }
@@ -84,7 +78,7 @@ func (a *Audio) openMic(ctx context.Context, cfg config.Audio, device string) er
 	}
 	a.Mic = mic
 	if !cfg.AEC {
-		a.closers = append(a.closers, mic.Close)
+		a.closers.add(mic.Close)
 		a.Source = mic
 		return nil
 	}
@@ -106,7 +100,7 @@ func (a *Audio) cancelEcho(cfg config.Audio, mic *audio.Mic) error {
 		_ = mic.Close()
 		return fmt.Errorf("echo canceller (audio.aec): %w", err)
 	}
-	a.closers = append(a.closers, src.Close)
+	a.closers.add(src.Close)
 	a.Source, a.Echo = src, ref
 	return nil
 }
@@ -121,7 +115,7 @@ func (a *Audio) openSpeaker(ctx context.Context, cfg config.Audio, device string
 	if err != nil {
 		return fmt.Errorf("audio output: %w", err)
 	}
-	a.closers = append(a.closers, sp.Close)
+	a.closers.add(sp.Close)
 	a.Speaker = sp
 	return nil
 }

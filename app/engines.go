@@ -53,7 +53,7 @@ type Engines struct {
 	// Notices say what was chosen and what fell back, for the user.
 	Notices []string
 
-	closers []func() error
+	closers closers
 }
 
 // OpenEngines builds ONNX Runtime, NVML and the engines of roles (none:
@@ -89,16 +89,26 @@ func StateDir(cfg config.Config) string {
 
 // Close releases everything in reverse order of opening.
 func (e *Engines) Close() error {
-	var errs []error
-	for i := len(e.closers) - 1; i >= 0; i-- {
-		errs = append(errs, e.closers[i]())
-	}
-	e.closers = nil
-	return errors.Join(errs...)
+	return e.closers.close()
 }
 
 func (e *Engines) onClose(f func() error) {
-	e.closers = append(e.closers, f)
+	e.closers.add(f)
+}
+
+// closers are what an opening step must release, in opening order.
+type closers []func() error
+
+func (c *closers) add(f func() error) { *c = append(*c, f) }
+
+// close calls them in reverse order, once.
+func (c *closers) close() error {
+	var errs []error
+	for i := len(*c) - 1; i >= 0; i-- {
+		errs = append(errs, (*c)[i]())
+	}
+	*c = nil
+	return errors.Join(errs...)
 }
 
 func (e *Engines) note(format string, args ...any) {
