@@ -10,6 +10,8 @@ import (
 	"unsafe"
 
 	"github.com/gen2brain/malgo"
+
+	"parley/audio/internal/ring"
 )
 
 // DefaultMicBuffer is the capture ring's default capacity. Why 2 s: the
@@ -57,11 +59,11 @@ type Level struct {
 // clock) goes on without a jump.
 type Mic struct {
 	link   *link
-	ring   *ring
+	ring   *ring.Ring
 	level  atomic.Uint64 // RMS bits << 32 | Peak bits
 	frames atomic.Uint32 // frames in the latest callback
 	lost   chan struct{} // closed at a loss without Reconnect
-	clock  sampleClock   // ring write count after each callback, and when (echo alignment)
+	clock  ring.Clock    // ring write count after each callback, and when (echo alignment)
 
 	readMu    sync.Mutex // serialises readers: the ring has one consumer
 	closed    chan struct{}
@@ -76,7 +78,7 @@ func OpenMic(ctx context.Context, opts MicOptions) (*Mic, error) {
 	if buf <= 0 {
 		buf = DefaultMicBuffer
 	}
-	m := &Mic{ring: newRing(samplesOf(buf)), lost: make(chan struct{}), closed: make(chan struct{})}
+	m := &Mic{ring: ring.New(samplesOf(buf)), lost: make(chan struct{}), closed: make(chan struct{})}
 	cfg := malgo.DefaultDeviceConfig(malgo.Capture)
 	cfg.Capture.Format, cfg.Capture.Channels, cfg.SampleRate = malgo.FormatF32, 1, SampleRate
 	req := streamRequest{kind: malgo.Capture, what: "capture", device: opts.Device, backend: opts.Backend, config: cfg, data: m.onData}
@@ -101,7 +103,7 @@ func (m *Mic) onData(_, in []byte, frames uint32) {
 
 func (m *Mic) write(samples []float32, now time.Time) {
 	m.ring.Write(samples)
-	m.clock.mark(m.ring.write.Load(), now)
+	m.clock.Mark(m.ring.Written(), now)
 }
 
 // deviceLost runs on the link's watcher once the device is out of the
@@ -158,7 +160,7 @@ func (m *Mic) Read(ctx context.Context, p []float32) (int, error) {
 			return n, nil
 		}
 		select {
-		case <-m.ring.ready:
+		case <-m.ring.Ready():
 		case <-ctx.Done():
 			return 0, ctx.Err()
 		case <-m.closed:

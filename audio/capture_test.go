@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"parley/audio/internal/audiotest"
 	"parley/internal/testenv"
 )
 
@@ -39,7 +40,7 @@ func TestMicCapturesSpeech(t *testing.T) {
 	if lead := RMS(got[:SampleRate/10]); lead > 0.001 {
 		t.Errorf("first 100 ms (before paplay) has RMS %.4f, want silence", lead)
 	}
-	c, lag := bestCorrelation(envelope(src), envelope(got))
+	c, lag := audiotest.BestCorrelation(envelope(src), envelope(got))
 	t.Logf("speech envelope correlation %.3f at %d ms", c, lag*FrameSize*1000/SampleRate)
 	if c < 0.85 {
 		t.Errorf("captured envelope correlates %.3f with the speech, want >= 0.85", c)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"parley/audio/internal/audiotest"
 	"parley/internal/testenv"
 )
 
@@ -78,7 +79,7 @@ func BenchmarkPlayOverRelay(b *testing.B) {
 				rec := startRecorder(b)
 				b.Setenv("PULSE_SERVER", "unix:"+relay)
 				play, capture := playAndCapture(b, tc.lat, 5*time.Second)
-				first, last := activeSpan(rec.stop(), 0.1)
+				first, last := audiotest.ActiveSpan(rec.stop(), SampleRate/100, 0.1)
 				b.ReportMetric(float64(last-first)/float64(samplesOf(play)), "heard/length")
 				b.ReportMetric(capture, "capture/realtime")
 			}

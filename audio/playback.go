@@ -9,6 +9,8 @@ import (
 	"unsafe"
 
 	"github.com/gen2brain/malgo"
+
+	"parley/internal/ctxtime"
 )
 
 // SpeakerOptions choose and tune a speaker.
@@ -23,9 +25,9 @@ type SpeakerOptions struct {
 	// own rate, so that only parley's resampler touches TTS audio.
 	SampleRate int
 	// EchoReference, when set, receives every sample handed to the device
-	// (silence included) for an EchoCancelledSource. One Speaker per
-	// reference.
-	EchoReference *EchoReference
+	// (silence included) for an echo canceller (an echo.EchoReference). One
+	// Speaker per reference.
+	EchoReference PlaybackTap
 	// Latency sizes the device buffer (zero: auto, see Latency).
 	Latency Latency
 	// Resilience says what happens when the audio server goes away.
@@ -55,7 +57,7 @@ type Speaker struct {
 	queue  []*Playback
 	closed bool
 
-	echo *EchoReference // nil without echo cancellation; set before the device starts
+	echo PlaybackTap // nil without echo cancellation; set before the device starts
 }
 
 // OpenSpeaker opens and starts a playback device. Errors name the device and
@@ -75,7 +77,7 @@ func OpenSpeaker(ctx context.Context, opts SpeakerOptions) (*Speaker, error) {
 	}
 	sp.rate = sp.link.state().rate
 	if sp.echo != nil {
-		sp.echo.attach(sp.rate)
+		sp.echo.Attach(sp.rate)
 	}
 	return sp, nil
 }
@@ -125,7 +127,7 @@ func (sp *Speaker) onData(out, _ []byte, frames uint32) {
 	n := sp.fill(dst, now)
 	clear(dst[n:])
 	if sp.echo != nil {
-		sp.echo.push(dst, now)
+		sp.echo.Push(dst, now)
 	}
 }
 
@@ -188,14 +190,7 @@ func (sp *Speaker) Drain(ctx context.Context) error {
 	if tail <= 0 {
 		return nil
 	}
-	t := time.NewTimer(tail)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return ctxtime.Sleep(ctx, tail)
 }
 
 // bufferTime estimates the device buffer as two callbacks.

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"parley/internal/stats"
 	"parley/internal/testenv"
 	"parley/pipeline"
 )
@@ -144,7 +145,7 @@ func TestStreamedAnswerFromServer(t *testing.T) {
 	}
 	for _, name := range []string{"llm_first_token", "first_unit", "tts_first_audio", "playback_start", "voice_to_voice"} {
 		v := figures[name]
-		t.Logf("%-16s p50 %5.0f ms  p95 %5.0f ms  (%v)", name, pipeline.Quantile(append([]float64(nil), v...), 0.5), pipeline.Quantile(append([]float64(nil), v...), 0.95), v)
+		t.Logf("%-16s p50 %5.0f ms  p95 %5.0f ms  (%v)", name, stats.Quantile(v, 0.5), stats.Quantile(v, 0.95), v)
 	}
 	if ft := figures["llm_first_token"]; len(ft) == 0 || ft[0] < 300 {
 		t.Errorf("llm_first_token %v: the server waits 300 ms before the first token", ft)

@@ -93,19 +93,6 @@ type TurnMetrics struct {
 	Interrupted bool `json:"interrupted"`
 }
 
-// Figures returns the latency figures by their JSON names.
-func (m TurnMetrics) Figures() map[string]float64 {
-	return map[string]float64{
-		"asr_final":       m.ASRFinal,
-		"llm_first_token": m.LLMFirstToken,
-		"first_unit":      m.FirstUnit,
-		"tts_first_audio": m.TTSFirstAudio,
-		"playback_start":  m.PlaybackStart,
-		"voice_to_voice":  m.VoiceToVoice,
-		"tts_rtf":         m.TTSRTF,
-	}
-}
-
 // Line formats the event as one headless output line, "kind: text", or
 // returns "" for events that headless output does not print. The line is
 // one line of valid UTF-8 whatever the text holds (see OneLine).

@@ -43,7 +43,7 @@ type Options struct {
 	// PartialInterval is the least time between two partial transcripts.
 	PartialInterval time.Duration
 	// NewSplitter makes the splitter that cuts one reply into speakable
-	// units; nil cuts whole sentences.
+	// units; nil means llm.NewSplitter with its defaults.
 	NewSplitter func() Splitter
 	// Speakable turns a unit into the text to speak (markdown stripped);
 	// nil speaks units as they are.
@@ -114,7 +114,6 @@ type Pipeline struct {
 	closed     bool
 	finishNow  atomic.Bool
 	level      atomic.Uint32
-	stats      *Stats
 	stateMu    sync.Mutex
 	state      State
 	// gone is closed flushTimeout after Run's context ends: emit stops
@@ -153,7 +152,7 @@ func New(opts Options) (*Pipeline, error) {
 	opts.MaxReplyChars = orDefault(opts.MaxReplyChars, DefaultMaxReplyChars)
 	opts.MoreNote = orDefault(opts.MoreNote, DefaultMoreNote)
 	if opts.NewSplitter == nil {
-		opts.NewSplitter = func() Splitter { return &sentenceSplitter{} }
+		opts.NewSplitter = func() Splitter { return llm.NewSplitter(llm.SplitterOptions{}) }
 	}
 	if opts.Speakable == nil {
 		opts.Speakable = func(s string) string { return s }
@@ -162,7 +161,6 @@ func New(opts Options) (*Pipeline, error) {
 		opts:       opts,
 		events:     make(chan Event, 256),
 		utterances: make(chan utterance, 8),
-		stats:      NewStats(),
 		state:      StateListening,
 		gone:       make(chan struct{}),
 	}
@@ -182,11 +180,6 @@ func orDefault[T comparable](v, def T) T {
 // Events returns the event stream; it is closed when Run returns.
 func (p *Pipeline) Events() <-chan Event {
 	return p.events
-}
-
-// Stats returns the latency statistics since start.
-func (p *Pipeline) Stats() *Stats {
-	return p.stats
 }
 
 // Level returns the RMS level (0..1) of the last frame heard.

@@ -98,7 +98,6 @@ func (p *Pipeline) finishTurn(u utterance, history []llm.Message, o turnOutcome,
 		return keepSaid(history, said, false)
 	}
 	p.emit(Event{Kind: KindSaid, Turn: u.turn, Text: said})
-	p.stats.AddTurn(*m)
 	p.emit(Event{Kind: KindMetrics, Turn: u.turn, Metrics: m})
 	return append(history, llm.Message{Role: llm.RoleAssistant, Content: o.text})
 }
@@ -163,60 +162,4 @@ func capText(piece string, room int) (string, bool) {
 		n++
 	}
 	return piece, false
-}
-
-// sentenceSplitter is the default Splitter: whole sentences, released as
-// soon as the space after their end arrives.
-type sentenceSplitter struct {
-	buf string
-}
-
-// Push implements Splitter.
-func (s *sentenceSplitter) Push(delta string) []string {
-	s.buf += delta
-	end := lastSentenceEnd(s.buf)
-	if end == 0 {
-		return nil
-	}
-	done := s.buf[:end]
-	s.buf = s.buf[end:]
-	return SplitSentences(done)
-}
-
-// Flush implements Splitter.
-func (s *sentenceSplitter) Flush() []string {
-	rest := SplitSentences(s.buf)
-	s.buf = ""
-	return rest
-}
-
-// lastSentenceEnd returns the index just past the last sentence end that is
-// followed by a space, or 0.
-func lastSentenceEnd(text string) int {
-	for i := len(text) - 2; i >= 0; i-- {
-		if c := text[i]; (c == '.' || c == '!' || c == '?') && text[i+1] == ' ' {
-			return i + 1
-		}
-	}
-	return 0
-}
-
-// SplitSentences cuts text after sentence-ending punctuation followed by a
-// space, so each sentence can be synthesised and played on its own.
-func SplitSentences(text string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if (c == '.' || c == '!' || c == '?') && (i+1 == len(text) || text[i+1] == ' ') {
-			if s := strings.TrimSpace(text[start : i+1]); s != "" {
-				out = append(out, s)
-			}
-			start = i + 1
-		}
-	}
-	if s := strings.TrimSpace(text[start:]); s != "" {
-		out = append(out, s)
-	}
-	return out
 }
