@@ -16,12 +16,18 @@ import (
 
 // RenderInterval is the least time between two renders of a reply that is
 // streaming in. Rendering Markdown costs milliseconds for a long answer
-// (see markdown's BenchmarkRender) and deltas come token by token, so the
-// growing answer is re-rendered at most 10 times a second: at once for the
-// first delta, then on a tick while more arrive, and always once at the
-// end. Between renders the screen keeps the last rendering, so it never
-// flickers between raw and rendered text.
+// (tens for 200 lines, see markdown's BenchmarkRender) and deltas come
+// token by token, so the growing answer is re-rendered at most 10 times a
+// second: at once for the first delta, then on a tick while more arrive,
+// and always once at the end. A render slower than a quarter of the
+// interval stretches the next wait to four times its cost, so streaming
+// never takes more than a quarter of a core. Between renders the screen
+// keeps the last rendering, so it never flickers between raw and
+// rendered text.
 const RenderInterval = 100 * time.Millisecond
+
+// renderShare is the inverse of the most CPU time streaming renders take.
+const renderShare = 4
 
 // role says who an entry is from.
 type role int
@@ -59,6 +65,7 @@ type Model struct {
 	total    int // rendered lines over all entries and the hint
 	offset   int // lines scrolled up from the bottom
 	ticking  bool
+	wait     time.Duration // until the next streaming render
 	hint     string
 	hintDone bool // the user has taken a turn: the hint is gone for good
 }
@@ -181,7 +188,7 @@ func (m *Model) notice(ev pipeline.Event) {
 func (m *Model) delta(turn pipeline.TurnID, text string) tea.Cmd {
 	i := m.find(turn, roleAssistant)
 	if i < 0 {
-		m.add(entry{turn: turn, role: roleAssistant, text: text, partial: true})
+		m.timed(func() { m.add(entry{turn: turn, role: roleAssistant, text: text, partial: true}) })
 		return m.armTick()
 	}
 	e := &m.entries[i]
@@ -190,8 +197,16 @@ func (m *Model) delta(turn pipeline.TurnID, text string) tea.Cmd {
 		e.stale = true
 		return nil
 	}
-	m.rerenderEntry(i)
+	m.timed(func() { m.rerenderEntry(i) })
 	return m.armTick()
+}
+
+// timed runs a render of a streaming reply and sets the wait before the
+// next one from its cost.
+func (m *Model) timed(render func()) {
+	t0 := m.common.Now()
+	render()
+	m.wait = max(RenderInterval, renderShare*m.common.Now().Sub(t0))
 }
 
 // armTick schedules the next render of a streaming reply.
@@ -200,7 +215,7 @@ func (m *Model) armTick() tea.Cmd {
 		return nil
 	}
 	m.ticking = true
-	return tea.Tick(RenderInterval, func(time.Time) tea.Msg { return RenderTickMsg{} })
+	return tea.Tick(max(m.wait, RenderInterval), func(time.Time) tea.Msg { return RenderTickMsg{} })
 }
 
 // renderTick renders the replies whose text grew since their last render,
@@ -210,7 +225,7 @@ func (m *Model) renderTick() tea.Cmd {
 	rendered := false
 	for i := range m.entries {
 		if m.entries[i].stale {
-			m.rerenderEntry(i)
+			m.timed(func() { m.rerenderEntry(i) })
 			rendered = true
 		}
 	}

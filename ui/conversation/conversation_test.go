@@ -183,3 +183,22 @@ func TestRestoreAndLastAnswer(t *testing.T) {
 		t.Fatalf("new turn touched the restored ones (%d entries):\n%s", m.Len(), m.View())
 	}
 }
+
+// TestSlowRenderStretchesTheWait: a render that costs more than a quarter
+// of RenderInterval makes the next streaming render wait four times its
+// cost, bounding the CPU streaming takes.
+func TestSlowRenderStretchesTheWait(t *testing.T) {
+	m := newTest(60, 12)
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	m.common.Now = func() time.Time { now = now.Add(50 * time.Millisecond); return now }
+	m = send(m, pipeline.KindAnswerDelta, 1, "slow")
+	if m.wait != 200*time.Millisecond {
+		t.Fatalf("wait %v after a 50ms render, want 200ms", m.wait)
+	}
+	m.common.Now = time.Now // fast again: back to the interval
+	m = send(m, pipeline.KindAnswerDelta, 1, " now fast")
+	m, _ = m.Update(RenderTickMsg{})
+	if m.wait != RenderInterval {
+		t.Fatalf("wait %v after a fast render, want %v", m.wait, RenderInterval)
+	}
+}
