@@ -110,6 +110,7 @@ type Pipeline struct {
 	talking    atomic.Bool
 	bargeIn    atomic.Bool
 	turns      turnControl
+	inbox      inbox
 	closeMu    sync.RWMutex
 	closed     bool
 	finishNow  atomic.Bool
@@ -212,19 +213,7 @@ func (p *Pipeline) SetPushToTalk(talking bool) {
 // in the log and the event stream. It never blocks: a notice that finds
 // the stream full is only logged.
 func (p *Pipeline) Notify(text string) {
-	ev := Event{Kind: KindInfo, Text: text, Time: p.opts.Now()}
-	if p.opts.Log != nil {
-		_ = p.opts.Log.Write(ev)
-	}
-	p.closeMu.RLock()
-	defer p.closeMu.RUnlock()
-	if p.closed {
-		return
-	}
-	select {
-	case p.events <- ev:
-	default:
-	}
+	p.post(Event{Kind: KindInfo, Text: text})
 }
 
 // closeEvents ends the event stream once Run is done.
@@ -257,7 +246,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		defer close(p.utterances)
+		defer p.closeUtterances()
 		listenErr = p.listen(ctx)
 	}()
 	go func() {

@@ -47,7 +47,7 @@ func runTUI(ctx context.Context, cfg config.Config, opts app.Options) error {
 		return err
 	}
 	defer a.Close()
-	prog := tea.NewProgram(ui.New(uiOptions(cfg, a, keys, logPath)), tea.WithAltScreen(), tea.WithContext(ctx))
+	prog := tea.NewProgram(ui.New(uiOptions(cfg, controller{a}, keys, logPath)), tea.WithAltScreen(), tea.WithContext(ctx))
 	return runProgram(ctx, prog, a.Run)
 }
 

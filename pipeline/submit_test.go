@@ -1,0 +1,83 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// gateSource hears silence until its gate closes, then ends: a microphone
+// nobody speaks into.
+type gateSource struct{ gate chan struct{} }
+
+func (s gateSource) Read(ctx context.Context, p []float32) (int, error) {
+	select {
+	case <-s.gate:
+		return 0, io.EOF
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	case <-time.After(time.Millisecond):
+		clear(p)
+		return len(p), nil
+	}
+}
+
+func TestTypedTurnsAreAnsweredInOrder(t *testing.T) {
+	gate := make(chan struct{})
+	p := newTestPipeline(t, gateSource{gate}, &instantPlayer{})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- p.Run(ctx) }()
+	if err := p.SubmitLines(ctx, strings.NewReader("what time is it\n\n  \nand the date?\n")); err != nil {
+		t.Fatal(err)
+	}
+	var evs []Event
+	for ev := range p.Events() {
+		evs = append(evs, ev)
+		if ev.Kind == KindSaid && len(lines(evs, KindSaid)) == 2 {
+			close(gate)
+		}
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"heard: what time is it", "said: you said what time is it.", "heard: and the date?", "said: you said and the date?."}
+	if got := lines(evs, KindHeard, KindSaid); !slices.Equal(got, want) {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+	if err := p.SubmitText(ctx, "too late"); !errors.Is(err, ErrStopped) {
+		t.Fatalf("after stop: %v, want ErrStopped", err)
+	}
+}
+
+func TestSubmitTextRejectsBlank(t *testing.T) {
+	p := newTestPipeline(t, &sliceSource{}, &instantPlayer{})
+	if err := p.SubmitText(context.Background(), " \n\t"); !errors.Is(err, ErrEmptyText) {
+		t.Fatalf("err = %v, want ErrEmptyText", err)
+	}
+}
+
+// TestBlockedSubmitGivesUpAtStop: a typed turn waiting for room in a full
+// queue returns ErrStopped when the pipeline stops, instead of holding
+// Run up.
+func TestBlockedSubmitGivesUpAtStop(t *testing.T) {
+	gate := make(chan struct{})
+	p := newTestPipeline(t, gateSource{gate}, &instantPlayer{})
+	for range cap(p.utterances) { // nothing answers: Run is not started
+		if err := p.SubmitText(context.Background(), "queued"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- p.SubmitText(context.Background(), "one too many") }()
+	time.Sleep(10 * time.Millisecond) // let it block; the result does not depend on it
+	p.closeUtterances()
+	if err := <-errc; !errors.Is(err, ErrStopped) {
+		t.Fatalf("err = %v, want ErrStopped", err)
+	}
+}
