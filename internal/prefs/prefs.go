@@ -1,8 +1,8 @@
 // Package prefs remembers the choices a user makes in the TUI (the
 // capture and playback device, the LLM model) for the next start, in a
 // small JSON file in the state folder ($XDG_STATE_HOME/parley/ui-state.json).
-// The app reads it at start and lets the config win where it pins a value
-// (Choose); it has no other dependency, so headless code can use it too.
+// The app reads it at start and lets the user's config file or flags win
+// where they pin a value; it has no other dependency.
 package prefs
 
 import (
@@ -95,15 +95,4 @@ func (s *Store) save(p Prefs) error {
 		return fmt.Errorf("ui state: %w", err)
 	}
 	return nil
-}
-
-// Choose returns the value to start with: the config's when it pins one
-// (pinned != ""), else the remembered one ("" when none: the default).
-// The app decides what pinned means, e.g. a key set in the user's config
-// file or a flag.
-func Choose(pinned, remembered string) string {
-	if pinned != "" {
-		return pinned
-	}
-	return remembered
 }

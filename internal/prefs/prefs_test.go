@@ -58,14 +58,3 @@ func TestCorruptFileNamesIt(t *testing.T) {
 		t.Fatalf("err = %v, want the file named", err)
 	}
 }
-
-func TestChoose(t *testing.T) {
-	cases := []struct{ pinned, remembered, want string }{
-		{"", "", ""}, {"", "virtmic", "virtmic"}, {"USB", "virtmic", "USB"},
-	}
-	for _, c := range cases {
-		if got := Choose(c.pinned, c.remembered); got != c.want {
-			t.Errorf("Choose(%q, %q) = %q, want %q", c.pinned, c.remembered, got, c.want)
-		}
-	}
-}
