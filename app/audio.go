@@ -14,7 +14,9 @@ import (
 // speaks through. Open opens it with the rest; doctor can open it alone.
 type Audio struct {
 	// Source is what the conversation listens to: a file, the microphone,
-	// or the microphone through the echo canceller.
+	// the microphone through the echo canceller, or nothing (NoMic: typed
+	// turns only). These are the ends opened at start; a device switch
+	// replaces them behind the App's live input and output.
 	Source pipeline.Source
 	// Mic is the capture device; nil for a file.
 	Mic *audio.Mic
@@ -24,7 +26,10 @@ type Audio struct {
 	// Speaker is the playback device.
 	Speaker *audio.Speaker
 
-	closers closers
+	cfg         config.Audio
+	micOpts     audio.MicOptions     // what Mic was opened with, for a switch
+	speakerOpts audio.SpeakerOptions // what Speaker was opened with, for a switch
+	closers     closers
 }
 
 // OpenAudio opens the input, then the speaker (which feeds the echo
@@ -32,11 +37,14 @@ type Audio struct {
 // --input's WAV file, else the capture and playback devices of
 // audio.backend. The caller closes it.
 func OpenAudio(ctx context.Context, cfg config.Audio, opts Options) (*Audio, error) {
-	a := &Audio{}
+	a := &Audio{cfg: cfg}
 	var err error
-	if opts.Input != "" {
+	switch {
+	case opts.Input != "":
 		err = a.openFile(opts)
-	} else {
+	case opts.NoMic:
+		a.Source = noInput{}
+	default:
 		err = a.openMic(ctx, cfg, pick(opts.InputDevice, cfg.InputDevice))
 	}
 	if err == nil {
@@ -68,17 +76,18 @@ func (a *Audio) openFile(opts Options) error {
 // openMic opens the capture device, read through the echo canceller when
 // audio.aec is on.
 func (a *Audio) openMic(ctx context.Context, cfg config.Audio, device string) error {
-	mic, err := audio.OpenMic(ctx, audio.MicOptions{
+	a.micOpts = audio.MicOptions{
 		Device:  device,
 		Backend: backend(cfg.Backend),
 		Buffer:  cfg.CaptureBuffer.Duration,
-	})
+	}
+	mic, err := audio.OpenMic(ctx, a.micOpts)
 	if err != nil {
 		return fmt.Errorf("audio input: %w", err)
 	}
 	a.Mic = mic
+	a.closers.add(mic.Close)
 	if !cfg.AEC {
-		a.closers.add(mic.Close)
 		a.Source = mic
 		return nil
 	}
@@ -88,26 +97,51 @@ func (a *Audio) openMic(ctx context.Context, cfg config.Audio, device string) er
 // cancelEcho reads the microphone through the echo canceller, with what the
 // speaker plays as its reference.
 func (a *Audio) cancelEcho(cfg config.Audio, mic *audio.Mic) error {
-	aec, err := echo.NewEchoCanceller(echo.EchoOptions{TailLength: cfg.AECTail.Duration, ResidualSuppression: cfg.AECSuppress})
+	ref := newEchoReference(cfg)
+	src, err := newCanceller(cfg, mic, ref)
 	if err != nil {
-		_ = mic.Close()
-		return fmt.Errorf("echo canceller (audio.aec): %w", err)
-	}
-	ref := echo.NewEchoReference(echo.EchoReferenceOptions{Latency: cfg.AECLatency.Duration})
-	src, err := echo.NewEchoCancelledSource(mic, ref, aec)
-	if err != nil {
-		_ = aec.Close()
-		_ = mic.Close()
-		return fmt.Errorf("echo canceller (audio.aec): %w", err)
+		return err
 	}
 	a.closers.add(src.Close)
 	a.Source, a.Echo = src, ref
 	return nil
 }
 
+// newEchoReference is the played signal's carrier to an echo canceller.
+func newEchoReference(cfg config.Audio) *echo.EchoReference {
+	return echo.NewEchoReference(echo.EchoReferenceOptions{Latency: cfg.AECLatency.Duration})
+}
+
+// newCanceller reads mic through a new echo canceller with ref as its
+// reference. The canceller does not own mic: closing it leaves the
+// microphone open, so a speaker switch can give the same microphone a new
+// reference.
+func newCanceller(cfg config.Audio, mic *audio.Mic, ref *echo.EchoReference) (*echo.EchoCancelledSource, error) {
+	aec, err := echo.NewEchoCanceller(echo.EchoOptions{TailLength: cfg.AECTail.Duration, ResidualSuppression: cfg.AECSuppress})
+	if err != nil {
+		return nil, fmt.Errorf("echo canceller (audio.aec): %w", err)
+	}
+	src, err := echo.NewEchoCancelledSource(lentMic{mic}, ref, aec)
+	if err != nil {
+		_ = aec.Close()
+		return nil, fmt.Errorf("echo canceller (audio.aec): %w", err)
+	}
+	return src, nil
+}
+
+// lentMic lends a Mic to an echo canceller, which reads it (and its
+// capture clock) but leaves closing it to the owner.
+type lentMic struct {
+	*audio.Mic
+}
+
+// Close implements audio.Source: the owner closes the Mic.
+func (lentMic) Close() error { return nil }
+
 // openSpeaker opens the playback device of audio.backend.
 func (a *Audio) openSpeaker(ctx context.Context, cfg config.Audio, device string) error {
-	opts := audio.SpeakerOptions{Device: device, Backend: backend(cfg.Backend)}
+	a.speakerOpts = audio.SpeakerOptions{Device: device, Backend: backend(cfg.Backend)}
+	opts := a.speakerOpts
 	if a.Echo != nil { // never a typed nil in the interface
 		opts.EchoReference = a.Echo
 	}
@@ -134,26 +168,4 @@ func pick(flagValue, configValue string) string {
 		return flagValue
 	}
 	return configValue
-}
-
-// name describes the input for the start-up notice.
-func (a *Audio) name() string {
-	if a.Mic == nil {
-		return "file input"
-	}
-	d := a.Mic.Device()
-	aec := "echo cancellation off"
-	if a.Echo != nil {
-		aec = "echo cancellation on"
-	}
-	return fmt.Sprintf("%s (%s, %s)", d.Name, a.Mic.Backend(), aec)
-}
-
-// talkingOver is the pipeline's double-talk detector, the echo
-// canceller's; nil without one (the raised threshold then applies).
-func (a *Audio) talkingOver() func() bool {
-	if src, ok := a.Source.(*echo.EchoCancelledSource); ok {
-		return src.TalkingOver
-	}
-	return nil
 }

@@ -35,9 +35,10 @@ type Options struct {
 	// HalfDuplex ignores the source while parley speaks (a microphone hears
 	// the speakers); a file source has no echo and sets it false.
 	HalfDuplex bool
-	// Notices are emitted as KindInfo events when Run starts (engines
-	// chosen, fallbacks), so the log and the UI record them.
-	Notices []string
+	// History is the earlier conversation the first answer follows on
+	// from (parley --continue; see History and LastConversation): the
+	// responder gets it with every turn, before the turns of this run.
+	History []llm.Message
 	// EchoTail keeps the source ignored this long after playback ends.
 	EchoTail time.Duration
 	// PartialInterval is the least time between two partial transcripts.
@@ -238,9 +239,6 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	defer p.closeEvents()
 	stopWaiting := context.AfterFunc(ctx, func() { time.AfterFunc(flushTimeout, p.giveUpOnReader) })
 	defer stopWaiting()
-	for _, n := range p.opts.Notices {
-		p.emit(Event{Kind: KindInfo, Text: n})
-	}
 	var wg sync.WaitGroup
 	var listenErr, respondErr error
 	wg.Add(2)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"parley/pipeline/llm"
@@ -109,6 +110,36 @@ func foldTurn(turns []Turn, ev Event) []Turn {
 		break
 	}
 	return turns
+}
+
+// WriteTurns records the turns of an earlier conversation in the log as
+// the events they were read from (what was heard, then the answer or the
+// interruption), stamped at, so that the log of a conversation that
+// continues another holds both, and a later --continue carries on from
+// it. Turn ids are kept: ReadTurns pairs an answer with the latest turn of
+// its id.
+func (l *Log) WriteTurns(turns []Turn, at time.Time) error {
+	for _, t := range turns {
+		for _, ev := range turnEvents(t) {
+			ev.Time = at
+			if err := l.Write(ev); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// turnEvents are the logged events ReadTurns folds into t.
+func turnEvents(t Turn) []Event {
+	evs := []Event{{Kind: KindHeard, Turn: t.ID, Text: t.User}}
+	switch {
+	case t.Interrupted:
+		evs = append(evs, Event{Kind: KindInterrupted, Turn: t.ID, Text: t.Answer})
+	case t.Answer != "":
+		evs = append(evs, Event{Kind: KindAnswer, Turn: t.ID, Text: t.Answer})
+	}
+	return evs
 }
 
 // History turns the latest turns into LLM history within budget

@@ -110,3 +110,37 @@ func TestHistoryWithinBudget(t *testing.T) {
 		t.Fatalf("all turns fit: %d messages, want 5", n)
 	}
 }
+
+// TestWriteTurnsChains: turns written into a new log read back the same,
+// and the new session's own turns (ids restarting at 1) follow them.
+func TestWriteTurnsChains(t *testing.T) {
+	dir := t.TempDir()
+	old := []Turn{
+		{ID: 1, User: "what time is it", Answer: "It is noon."},
+		{ID: 2, User: "tell me a story", Answer: "Once upon", Interrupted: true},
+		{ID: 3, User: "and the date?"},
+	}
+	l, err := OpenLog(dir, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.WriteTurns(old, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range []Event{{Kind: KindHeard, Turn: 1, Text: "new question"}, {Kind: KindAnswer, Turn: 1, Text: "New answer."}} {
+		if err := l.Write(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadTurns(l.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(slices.Clone(old), Turn{ID: 1, User: "new question", Answer: "New answer."})
+	if !slices.Equal(got, want) {
+		t.Fatalf("turns %+v\nwant %+v", got, want)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"parley/pipeline/llm"
 )
 
 // gateSource hears silence until its gate closes, then ends: a microphone
@@ -79,5 +81,48 @@ func TestBlockedSubmitGivesUpAtStop(t *testing.T) {
 	p.closeUtterances()
 	if err := <-errc; !errors.Is(err, ErrStopped) {
 		t.Fatalf("err = %v, want ErrStopped", err)
+	}
+}
+
+// TestHistorySeedsTheFirstAnswer: the earlier conversation (--continue)
+// reaches the responder before the first turn of this run, and stays.
+func TestHistorySeedsTheFirstAnswer(t *testing.T) {
+	gate := make(chan struct{})
+	resp := &textResponder{text: "Sure."}
+	seed := []llm.Message{{Role: llm.RoleUser, Content: "my name is Ada"}, {Role: llm.RoleAssistant, Content: "Hello Ada."}}
+	p, err := New(Options{
+		Source: gateSource{gate}, VAD: ampVAD{}, Segmenter: &countSegmenter{}, ASR: &numberASR{},
+		Responder: resp, TTS: toneTTS{}, Player: &instantPlayer{}, History: slices.Clone(seed),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- p.Run(ctx) }()
+	if err := p.SubmitLines(ctx, strings.NewReader("what is my name?\nthanks\n")); err != nil {
+		t.Fatal(err)
+	}
+	said := 0
+	for ev := range p.Events() {
+		if ev.Kind == KindSaid {
+			if said++; said == 2 {
+				close(gate)
+			}
+		}
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.histories) != 2 {
+		t.Fatalf("%d requests, want 2", len(resp.histories))
+	}
+	first, second := resp.histories[0], resp.histories[1]
+	if !slices.Equal(first[:2], seed) || first[2].Content != "what is my name?" || len(first) != 3 {
+		t.Errorf("first request history %+v", first)
+	}
+	if !slices.Equal(second[:2], seed) || len(second) != 5 {
+		t.Errorf("second request history %+v", second)
 	}
 }

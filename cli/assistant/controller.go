@@ -2,33 +2,43 @@ package assistant
 
 import (
 	"context"
-	"errors"
+	"fmt"
 
 	"parley/app"
 	"parley/ui"
 )
 
-// errNotWired indicates a TUI command the app does not serve yet.
-var errNotWired = errors.New("not available in this build yet")
-
-// controller adapts a running App to ui.Controller.
+// controller adapts a running App to ui.Controller: the UI's device kinds
+// and choices are its own types, which the app does not know.
 type controller struct {
 	*app.App
 }
 
-// SubmitText implements ui.Controller.
-func (controller) SubmitText(context.Context, string) error { return errNotWired }
-
 // Devices implements ui.Controller.
-func (controller) Devices(context.Context) (capture, playback []ui.DeviceChoice, err error) {
-	return nil, nil, errNotWired
+func (c controller) Devices(ctx context.Context) (capture, playback []ui.DeviceChoice, err error) {
+	cs, ps, err := c.App.Devices(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return choices(cs), choices(ps), nil
+}
+
+// choices maps the app's devices to the picker's.
+func choices(list []app.Device) []ui.DeviceChoice {
+	out := make([]ui.DeviceChoice, len(list))
+	for i, d := range list {
+		out[i] = ui.DeviceChoice{Name: d.Name, ID: d.ID, Default: d.Default, Current: d.Current}
+	}
+	return out
 }
 
 // SwitchDevice implements ui.Controller.
-func (controller) SwitchDevice(context.Context, ui.DeviceKind, string) error { return errNotWired }
-
-// Models implements ui.Controller.
-func (controller) Models(context.Context) ([]string, error) { return nil, errNotWired }
-
-// SetModel implements ui.Controller.
-func (controller) SetModel(string) error { return errNotWired }
+func (c controller) SwitchDevice(ctx context.Context, kind ui.DeviceKind, id string) error {
+	switch kind {
+	case ui.Capture:
+		return c.SwitchMic(ctx, id)
+	case ui.Playback:
+		return c.SwitchSpeaker(ctx, id)
+	}
+	return fmt.Errorf("no device kind %q", kind)
+}

@@ -85,6 +85,7 @@ type conversation interface {
 	ModelStates() []gpu.ModelState
 	Level() (rms, peak float32)
 	Info() app.Info
+	Resumed() []pipeline.Turn
 }
 
 // uiOptions maps the configuration and the running conversation to the
@@ -102,6 +103,7 @@ func uiOptions(cfg config.Config, c conversation, keys ui.KeyMap, logPath string
 			},
 		},
 		Controller: c,
+		Resumed:    c.Resumed(),
 		Keys:       &keys,
 		Unicode:    cfg.UI.Unicode,
 		LogPath:    logPath,
