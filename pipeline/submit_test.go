@@ -28,16 +28,23 @@ func (s gateSource) Read(ctx context.Context, p []float32) (int, error) {
 	}
 }
 
+// runTyped runs p and types text into it; Run's result comes on errc.
+func runTyped(t *testing.T, p *Pipeline, text string) (ctx context.Context, errc chan error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	errc = make(chan error, 1)
+	go func() { errc <- p.Run(ctx) }()
+	if err := p.SubmitLines(ctx, strings.NewReader(text)); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, errc
+}
+
 func TestTypedTurnsAreAnsweredInOrder(t *testing.T) {
 	gate := make(chan struct{})
 	p := newTestPipeline(t, gateSource{gate}, &instantPlayer{})
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	errc := make(chan error, 1)
-	go func() { errc <- p.Run(ctx) }()
-	if err := p.SubmitLines(ctx, strings.NewReader("what time is it\n\n  \nand the date?\n")); err != nil {
-		t.Fatal(err)
-	}
+	ctx, errc := runTyped(t, p, "what time is it\n\n  \nand the date?\n")
 	var evs []Event
 	for ev := range p.Events() {
 		evs = append(evs, ev)
@@ -97,13 +104,7 @@ func TestHistorySeedsTheFirstAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	errc := make(chan error, 1)
-	go func() { errc <- p.Run(ctx) }()
-	if err := p.SubmitLines(ctx, strings.NewReader("what is my name?\nthanks\n")); err != nil {
-		t.Fatal(err)
-	}
+	_, errc := runTyped(t, p, "what is my name?\nthanks\n")
 	said := 0
 	for ev := range p.Events() {
 		if ev.Kind == KindSaid {
