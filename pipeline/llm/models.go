@@ -19,7 +19,7 @@ func (c *OpenAI) Models(ctx context.Context) ([]string, error) {
 	defer cancel()
 	page, err := c.models.List(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list models: %w", c.classify(err))
+		return nil, c.classify(err)
 	}
 	var names []string
 	for _, m := range page.Data {
