@@ -23,8 +23,14 @@ type tmuxSession struct {
 // terminal; args replace those device flags.
 func startTUI(t *testing.T, w, h int, args ...string) *tmuxSession {
 	t.Helper()
-	testenv.Command(t, "tmux")
 	env, home := isolatedEnv(t)
+	return startTUIIn(t, env, home, w, h, args...)
+}
+
+// startTUIIn is startTUI with parley's environment and HOME given.
+func startTUIIn(t *testing.T, env []string, home string, w, h int, args ...string) *tmuxSession {
+	t.Helper()
+	testenv.Command(t, "tmux")
 	s := &tmuxSession{t: t, sock: filepath.Join(home, "tmux.sock"), home: home}
 	if len(args) == 0 {
 		args = []string{"--input-device", "virtmic", "--output-device", "spk"}

@@ -13,7 +13,7 @@ import (
 // each is a turn through the same pipeline (history, LLM server, spoken
 // reply), no microphone opens, and parley exits by itself once both are
 // answered and spoken. A second run with --continue sends the first run's
-// turns as history.
+// turns as history, and a TUI with --continue shows both runs' turns.
 func TestHeadlessTypedTurns(t *testing.T) {
 	testenv.Pulse(t)
 	srv := newChatServer(t, 0, 0, "It is noon.", "Tomorrow is Friday.", "You asked about the time.")
@@ -50,8 +50,19 @@ func TestHeadlessTypedTurns(t *testing.T) {
 		t.Errorf("no notice of the conversation continued:\n%s", strings.Join(again.output(), "\n"))
 	}
 	reqs = srv.received()
+	checkContinued(t, reqs[len(reqs)-1])
+
+	s := startTUIIn(t, env, home, 120, 40, "--continue", "--config", cfg, "--output-device", "spk")
+	s.waitScreen(30*time.Second, "what time is it", "It is noon.", "what did I ask?", "You asked about the time.")
+	s.quit()
+}
+
+// checkContinued: the request after --continue carries the first run's
+// turns as history.
+func checkContinued(t *testing.T, req chatRequest) {
+	t.Helper()
 	var history []string
-	for _, m := range reqs[len(reqs)-1].Messages {
+	for _, m := range req.Messages {
 		history = append(history, m.Role+": "+m.Content)
 	}
 	wantHistory := []string{"user: what time is it", "assistant: It is noon.", "user: and tomorrow?", "assistant: Tomorrow is Friday.", "user: what did I ask?"}

@@ -26,8 +26,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	opts := app.Options{Input: o.input, Fast: o.fast, InputDevice: o.inputDevice, OutputDevice: o.outputDevice,
 		Pinned: pins(o, loaded), Continue: o.resume}
 	if o.headless {
-		opts.Lines = typedLines(os.Stdin)
-		opts.NoMic = opts.Lines != nil && o.input == "" && o.inputDevice == ""
+		opts.Lines, opts.NoMic = headlessInput(o, os.Stdin)
 		return runHeadless(ctx, loaded.Config, opts, o.jsonOut, stdout)
 	}
 	return runTUI(ctx, loaded.Config, opts)
@@ -52,6 +51,14 @@ func pins(o options, l config.Loaded) app.Pins {
 		OutputDevice: pin("--output-device", o.outputDevice, "audio.output_device"),
 		Model:        pin("", "", "llm.model"),
 	}
+}
+
+// headlessInput decides what a headless run hears besides --input: the
+// lines of stdin when it is a pipe or a file, and then no microphone
+// unless --input-device asks for one (with --input there is none anyway).
+func headlessInput(o options, stdin *os.File) (lines io.Reader, noMic bool) {
+	lines = typedLines(stdin)
+	return lines, lines != nil && o.input == "" && o.inputDevice == ""
 }
 
 // typedLines returns stdin when it is a pipe, a socket or a file (a

@@ -57,10 +57,19 @@ func TestTypedLinesFromPipesAndFiles(t *testing.T) {
 	defer null.Close()
 	for name, c := range map[string]struct {
 		f    *os.File
-		want bool
-	}{"pipe": {r, true}, "file": {file, true}, "/dev/null": {null, false}} {
-		if got := typedLines(c.f) != nil; got != c.want {
-			t.Errorf("%s: typed lines %v, want %v", name, got, c.want)
+		o    options
+		want bool // typed lines
+		mic  bool
+	}{
+		"pipe":                  {r, options{}, true, false},
+		"pipe and a microphone": {r, options{inputDevice: "virtmic"}, true, true},
+		"pipe and a file":       {r, options{input: "talk.wav"}, true, true},
+		"file":                  {file, options{}, true, false},
+		"/dev/null: a service":  {null, options{}, false, true},
+	} {
+		lines, noMic := headlessInput(c.o, c.f)
+		if (lines != nil) != c.want || noMic == c.mic {
+			t.Errorf("%s: typed lines %v, no microphone %v; want lines %v, microphone (or file) %v", name, lines != nil, noMic, c.want, c.mic)
 		}
 	}
 }
