@@ -28,7 +28,7 @@ var allowedImports = []struct {
 	{"parley/models", nil},
 	{"parley/bench", []string{"parley/gpu", "parley/audio", "parley/pipeline/asr", "parley/pipeline/tts", "parley/models"}},
 	{"parley/ui", []string{"parley/pipeline", "parley/gpu", "parley/ui/"}},
-	{"parley/app", []string{"parley/config", "parley/gpu", "parley/audio", "parley/audio/echo", "parley/pipeline", "parley/pipeline/", "parley/models"}},
+	{"parley/app", []string{"parley/config", "parley/gpu", "parley/audio", "parley/audio/echo", "parley/audio/web", "parley/pipeline", "parley/pipeline/", "parley/models"}},
 	{"parley/cli", []string{"parley/"}},
 	{"parley/internal/stats", nil},
 	{"parley/internal/ctxtime", nil},

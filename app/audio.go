@@ -6,6 +6,7 @@ import (
 
 	"parley/audio"
 	"parley/audio/echo"
+	"parley/audio/web"
 	"parley/config"
 	"parley/pipeline"
 )
@@ -21,17 +22,25 @@ type Audio struct {
 	// Echo is the played signal, the echo canceller's reference; nil
 	// without echo cancellation.
 	Echo *echo.EchoReference
-	// Speaker is the playback device.
+	// Speaker is the playback device; nil with the browser page.
 	Speaker *audio.Speaker
+	// Web is the browser page, microphone and speaker, when audio.backend
+	// is "web"; nil otherwise.
+	Web *web.Server
 
+	page    *pageLink // the page's link to the pipeline; nil without Web
 	closers closers
 }
 
 // OpenAudio opens the input, then the speaker (which feeds the echo
 // canceller's reference). This is where a source and a speaker are chosen:
 // --input's WAV file, else the capture and playback devices of
-// audio.backend. The caller closes it.
+// audio.backend; with audio.backend = "web" the browser page serves as
+// both (see openWeb). The caller closes it.
 func OpenAudio(ctx context.Context, cfg config.Audio, opts Options) (*Audio, error) {
+	if cfg.Backend == "web" {
+		return openWeb(ctx, cfg, opts)
+	}
 	a := &Audio{}
 	var err error
 	if opts.Input != "" {
@@ -138,6 +147,9 @@ func pick(flagValue, configValue string) string {
 
 // name describes the input for the start-up notice.
 func (a *Audio) name() string {
+	if a.Web != nil {
+		return a.webName()
+	}
 	if a.Mic == nil {
 		return "file input"
 	}

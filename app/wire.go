@@ -23,11 +23,14 @@ func (a *App) newPipeline() error {
 		return fmt.Errorf("vad: %w", err)
 	}
 	a.eng.note("%s", a.startNotice())
+	if n := a.audio.pageNotice(); n != "" {
+		a.eng.note("%s", n)
+	}
 	e := a.eng
 	p, err := pipeline.New(pipeline.Options{
 		Source: a.audio.Source, VAD: e.VAD, Segmenter: segmenterAdapter{seg: seg},
-		ASR: e.ASR, Responder: a.llm, TTS: e.TTS, Player: speakerAdapter{sp: a.audio.Speaker},
-		Log: a.log, HalfDuplex: cfg.Conversation.HalfDuplex && a.audio.Mic != nil,
+		ASR: e.ASR, Responder: a.llm, TTS: e.TTS, Player: a.audio.player(),
+		Log: a.log, HalfDuplex: cfg.Conversation.HalfDuplex && a.audio.live(),
 		EchoTail: echoTail, Notices: e.Notices,
 		PartialInterval:   cfg.ASR.PartialInterval.Duration,
 		NewSplitter:       newSplitter(cfg.Conversation),
@@ -36,8 +39,11 @@ func (a *App) newPipeline() error {
 		TalkingOver:       a.audio.talkingOver(),
 		BargeInLevel:      float32(math.Pow(10, cfg.VAD.BargeInLevel/20)),
 	})
-	a.pipe = p
-	return err
+	if err != nil {
+		return err
+	}
+	a.pipe, a.events = p, a.audio.attach(p)
+	return nil
 }
 
 // SegmenterOptions maps the [vad] table to the segmenter's options.
@@ -49,13 +55,20 @@ func SegmenterOptions(v config.VAD) audio.SegmenterOptions {
 	}
 }
 
-// speakerAdapter lets an audio.Speaker serve as the pipeline's Player.
-type speakerAdapter struct {
-	sp *audio.Speaker
+// speaker is what the pipeline's Player needs of a speaker: *audio.Speaker
+// and the browser page's *web.Speaker are ones.
+type speaker[P pipeline.Playback] interface {
+	Play(ctx context.Context, samples []float32, rate int) (P, error)
+	Flush()
+}
+
+// speakerAdapter lets a speaker serve as the pipeline's Player.
+type speakerAdapter[P pipeline.Playback] struct {
+	sp speaker[P]
 }
 
 // Play implements pipeline.Player.
-func (a speakerAdapter) Play(ctx context.Context, samples []float32, rate int) (pipeline.Playback, error) {
+func (a speakerAdapter[P]) Play(ctx context.Context, samples []float32, rate int) (pipeline.Playback, error) {
 	pb, err := a.sp.Play(ctx, samples, rate)
 	if err != nil {
 		return nil, err
@@ -64,7 +77,7 @@ func (a speakerAdapter) Play(ctx context.Context, samples []float32, rate int) (
 }
 
 // Flush implements pipeline.Player.
-func (a speakerAdapter) Flush() {
+func (a speakerAdapter[P]) Flush() {
 	a.sp.Flush()
 }
 

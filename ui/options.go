@@ -31,6 +31,10 @@ type Controller interface {
 // the fatal error screen.
 type StatusInfo = common.StatusInfo
 
+// AudioLatency is what the audio path adds to voice-to-voice, per
+// direction, for the pipeline pane.
+type AudioLatency = common.AudioLatency
+
 // Sources are the streams and samplers the UI reads. Any may be nil: the
 // UI then shows that the data is missing.
 type Sources struct {

@@ -21,6 +21,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := o.audio.apply(&loaded.Config); err != nil {
+		return cli.Usage(err)
+	}
 	opts := app.Options{Input: o.input, Fast: o.fast, InputDevice: o.inputDevice, OutputDevice: o.outputDevice}
 	if o.headless {
 		return runHeadless(ctx, loaded.Config, opts, o.jsonOut, stdout)

@@ -18,6 +18,7 @@ type options struct {
 	fast         bool
 	inputDevice  string
 	outputDevice string
+	audio        audioFlags
 }
 
 // parseFlags parses the assistant's flags; errors are usage errors.
@@ -32,6 +33,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.fast, "fast", false, "with --input, read the file as fast as possible instead of in real time")
 	fs.StringVar(&o.inputDevice, "input-device", "", "capture device `name` or id (see parley devices)")
 	fs.StringVar(&o.outputDevice, "output-device", "", "playback device `name` or id (see parley devices)")
+	o.audio.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: parley [flags]\n       parley devices | doctor [--config FILE]\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -44,6 +46,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.jsonOut && !o.headless {
 		return o, cli.Usage(errors.New("--json needs --headless"))
+	}
+	if err := o.audio.check(); err != nil {
+		return o, cli.Usage(err)
 	}
 	return o, nil
 }

@@ -85,6 +85,10 @@ func (r *report) config(ctx context.Context, path string) (config.Loaded, bool) 
 
 func (r *report) audio(ctx context.Context, cfg config.Config) {
 	r.section("Audio")
+	if cfg.Audio.Backend == "web" {
+		r.webAudio(ctx, cfg.Audio)
+		return
+	}
 	devs, err := audio.ListDevices(ctx)
 	if err != nil {
 		r.block("no audio backend works: %v", err)
