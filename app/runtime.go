@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 
+	"parley/bench"
+	"parley/config"
 	"parley/gpu"
 	"parley/models"
 	"parley/pipeline/asr"
@@ -21,7 +23,18 @@ func MachineFacts(onnxLoaded bool) Facts {
 		Installed:   models.Installed,
 		ASRModel:    asr.FindModel,
 		Voice:       tts.FindVoice,
+		Whisper:     asr.FindWhisper,
+		Kokoro:      tts.FindKokoro,
+		Catalog:     func(name string) bool { _, ok := models.Lookup(name); return ok },
 	}
+}
+
+// GPUMissing returns Facts.GPU for this machine: why an ONNX model cannot
+// run on a device ("" when it can), as bench's rows say it. rt is nil when
+// ONNX Runtime did not load; mon reads the GPUs.
+func GPUMissing(ctx context.Context, rt *gpu.Runtime, mon *gpu.Monitor, g config.GPU) func(device string) string {
+	check := bench.GPUCheck{Runtime: rt, Monitor: mon, Disabled: !g.Enabled, RuntimeErr: errNoONNX}
+	return func(device string) string { return check.Missing(ctx, device) }
 }
 
 // openRuntime loads ONNX Runtime and NVML; a runtime that does not load is
