@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 
-	"parley/bench"
 	"parley/config"
 	"parley/gpu"
 	"parley/models"
@@ -29,12 +28,16 @@ func MachineFacts(onnxLoaded bool) Facts {
 	}
 }
 
-// GPUMissing returns Facts.GPU for this machine: why an ONNX model cannot
-// run on a device ("" when it can), as bench's rows say it. rt is nil when
-// ONNX Runtime did not load; mon reads the GPUs.
+// GPUMissing returns Facts.GPU for this machine: why ONNX models cannot
+// run on a device ("" when they can). rt is nil when ONNX Runtime did not
+// load; mon reads the GPUs.
 func GPUMissing(ctx context.Context, rt *gpu.Runtime, mon *gpu.Monitor, g config.GPU) func(device string) string {
-	check := bench.GPUCheck{Runtime: rt, Monitor: mon, Disabled: !g.Enabled, RuntimeErr: errNoONNX}
-	return func(device string) string { return check.Missing(ctx, device) }
+	return func(device string) string {
+		if rt == nil {
+			return errNoONNX.Error()
+		}
+		return gpu.Unusable(ctx, rt, mon, g.Enabled, device)
+	}
 }
 
 // openRuntime loads ONNX Runtime and NVML; a runtime that does not load is
