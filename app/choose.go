@@ -98,7 +98,7 @@ type engine struct {
 	// find locates the engine's files; nil for an engine built into parley,
 	// which is always there and ends the list.
 	find func(cfg config.Config, f Facts, e engine) (Choice, error)
-	// when qualifies the row in the auto order ("on a GPU"); "" for none.
+	// when qualifies the row in the auto order ("on the CPU"); "" for none.
 	when string
 }
 
