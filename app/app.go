@@ -75,7 +75,11 @@ func (a *App) open(ctx context.Context, opts Options) error {
 	}
 	a.log = log
 	a.eng.onClose(log.Close)
-	return a.newPipeline()
+	if err := a.newPipeline(); err != nil {
+		return err
+	}
+	a.eng.relay.connect(a.pipe.Notify)
+	return nil
 }
 
 // Close releases everything in reverse order of opening.
