@@ -32,7 +32,7 @@ var allowedImports = []struct {
 	{"parley/ui/input", []string{"parley/ui/common", "parley/ui/styles"}},
 	{"parley/ui/picker", []string{"parley/ui/common", "parley/ui/styles"}},
 	{"parley/ui", []string{"parley/pipeline", "parley/gpu", "parley/ui/"}},
-	{"parley/app", []string{"parley/config", "parley/gpu", "parley/audio", "parley/audio/echo", "parley/pipeline", "parley/pipeline/", "parley/models"}},
+	{"parley/app", []string{"parley/config", "parley/gpu", "parley/audio", "parley/audio/echo", "parley/audio/web", "parley/pipeline", "parley/pipeline/", "parley/models"}},
 	{"parley/cli", []string{"parley/"}},
 	{"parley/internal/stats", nil},
 	{"parley/internal/ctxtime", nil},

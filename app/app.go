@@ -54,6 +54,7 @@ type App struct {
 	audio    *Audio
 	log      *pipeline.Log
 	pipe     *pipeline.Pipeline
+	events   <-chan pipeline.Event // the pipeline's, through the audio ends (see Audio.attach)
 
 	live      *liveAudio
 	client    *llm.OpenAI // the LLM server's client; nil for llm.engine = offline
@@ -101,7 +102,11 @@ func (a *App) open(ctx context.Context, opts Options) error {
 	if err := a.openLog(); err != nil {
 		return err
 	}
-	return a.newPipeline()
+	if err := a.newPipeline(); err != nil {
+		return err
+	}
+	a.eng.relay.connect(a.engineReport)
+	return nil
 }
 
 // openLog opens this run's conversation log, which starts with the turns
@@ -168,7 +173,7 @@ func discard(ctx context.Context, snaps <-chan gpu.Snapshot) {
 // Events returns the conversation's events; the stream closes when Run
 // returns.
 func (a *App) Events() <-chan pipeline.Event {
-	return a.pipe.Events()
+	return a.events
 }
 
 // Stopped reports whether err is the end of a clean run rather than a failure.
@@ -182,12 +187,15 @@ type Info struct {
 	VAD, ASR, TTS, LLM string
 	// LogPath is the conversation log (JSONL).
 	LogPath string
+	// Audio is the delay the audio path adds to what voice_to_voice says.
+	Audio AddedLatency
 }
 
-// Info names the running engines and the conversation log.
+// Info names the running engines and the conversation log, and says what
+// the audio path adds now.
 func (a *App) Info() Info {
 	e := a.eng
-	return Info{VAD: e.VADName(), ASR: e.ASR.Name(), TTS: e.TTS.Name(), LLM: a.llm.Name(), LogPath: a.log.Path()}
+	return Info{VAD: e.VADName(), ASR: e.ASR.Name(), TTS: e.TTS.Name(), LLM: a.llm.Name(), LogPath: a.log.Path(), Audio: a.addedLatency()}
 }
 
 // SampleGPU takes one NVML reading of every GPU (or says why there is none).
@@ -196,8 +204,11 @@ func (a *App) SampleGPU(ctx context.Context) gpu.Snapshot {
 }
 
 // Level returns the input's latest RMS and peak (0-1): the microphone's
-// meter, or the pipeline's for a file.
+// (or the browser page's) meter, or the pipeline's for a file.
 func (a *App) Level() (rms, peak float32) {
+	if rms, peak, ok := a.audio.pageLevel(); ok {
+		return rms, peak
+	}
 	if mic := a.live.mic.Load(); mic != nil {
 		l := mic.Level()
 		return l.RMS, l.Peak

@@ -34,8 +34,8 @@ func (namedTTS) Name() string { return "flite/slt" }
 func TestToggleRefusalsSayWhy(t *testing.T) {
 	a := &App{eng: &Engines{ASR: namedASR{}, TTS: namedTTS{}}}
 	for model, want := range map[string]string{
-		"asr": "pocketsphinx runs on the CPU only",
-		"tts": "flite/slt runs on the CPU only",
+		"asr": "pocketsphinx runs on the CPU only; an ONNX speech model (SenseVoice, Paraformer, Whisper) can move to the GPU",
+		"tts": "flite/slt runs on the CPU only; an ONNX voice (Kokoro, Piper) can move to the GPU",
 		"llm": `no model "llm"`,
 	} {
 		err := a.ToggleDevice(context.Background(), model)

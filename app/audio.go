@@ -6,6 +6,7 @@ import (
 
 	"parley/audio"
 	"parley/audio/echo"
+	"parley/audio/web"
 	"parley/config"
 	"parley/pipeline"
 )
@@ -14,8 +15,8 @@ import (
 // speaks through. Open opens it with the rest; doctor can open it alone.
 type Audio struct {
 	// Source is what the conversation listens to: a file, the microphone,
-	// the microphone through the echo canceller, or nothing (NoMic: typed
-	// turns only). These are the ends opened at start; a device switch
+	// the microphone through the echo canceller, the browser page's
+	// microphone, or nothing (NoMic: typed turns only). These are the ends opened at start; a device switch
 	// replaces them behind the App's live input and output.
 	Source pipeline.Source
 	// Mic is the capture device; nil for a file.
@@ -23,20 +24,28 @@ type Audio struct {
 	// Echo is the played signal, the echo canceller's reference; nil
 	// without echo cancellation.
 	Echo *echo.EchoReference
-	// Speaker is the playback device.
+	// Speaker is the playback device; nil with the browser page.
 	Speaker *audio.Speaker
+	// Web is the browser page, microphone and speaker, when audio.backend
+	// is "web"; nil otherwise.
+	Web *web.Server
 
 	cfg         config.Audio
 	micOpts     audio.MicOptions     // what Mic was opened with, for a switch
 	speakerOpts audio.SpeakerOptions // what Speaker was opened with, for a switch
+	page        *pageLink            // the page's link to the pipeline; nil without Web
 	closers     closers
 }
 
 // OpenAudio opens the input, then the speaker (which feeds the echo
 // canceller's reference). This is where a source and a speaker are chosen:
 // --input's WAV file, else the capture and playback devices of
-// audio.backend. The caller closes it.
+// audio.backend; with audio.backend = "web" the browser page serves as
+// both (see openWeb). The caller closes it.
 func OpenAudio(ctx context.Context, cfg config.Audio, opts Options) (*Audio, error) {
+	if cfg.Backend == "web" {
+		return openWeb(ctx, cfg, opts)
+	}
 	a := &Audio{cfg: cfg}
 	var err error
 	switch {

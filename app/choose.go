@@ -14,7 +14,7 @@ import (
 // Choice is the engine picked for one role, the files it needs and why.
 type Choice struct {
 	// Engine names the engine: "silero", "energy", "sensevoice",
-	// "paraformer", "pocketsphinx", "piper" or "flite".
+	// "paraformer", "whisper", "pocketsphinx", "kokoro", "piper" or "flite".
 	Engine string
 	// Files are what the engine loads; empty for engines built into parley.
 	Files Files
@@ -30,6 +30,14 @@ type Files struct {
 	ONNX string
 	// Config is the voice's JSON (Piper).
 	Config string
+	// Decoder is Whisper's decoder graph, the gpu manager's "asr-decoder";
+	// ONNX is then its encoder.
+	Decoder string
+	// ONNXData and DecoderData are the external weights files the graphs
+	// read (large Whisper models' fp32 graphs; "" when none).
+	ONNXData, DecoderData string
+	// Voices is Kokoro's voices file.
+	Voices string
 }
 
 // Choices are the engines of every role.
@@ -54,10 +62,28 @@ type Facts struct {
 	ASRModel func(dir string) (asr.ModelFiles, error)
 	// Voice finds a Piper voice's graph and JSON in a file or folder.
 	Voice func(path string) (onnx, json string, err error)
+	// Whisper lists the files of a Whisper model folder.
+	Whisper func(dir string) (asr.WhisperFiles, error)
+	// Kokoro finds a Kokoro model and its voices file in a file or folder.
+	Kokoro func(path string) (tts.KokoroFiles, error)
+	// Catalog reports whether name is a model of the catalog.
+	Catalog func(name string) bool
+	// GPU says why an ONNX model cannot run on device ("" when it can);
+	// nil when nobody checked, which counts as a GPU that cannot be used.
+	GPU func(device string) string
 }
 
 // errNoONNX indicates that an ONNX engine was asked for without ONNX Runtime.
 var errNoONNX = errors.New("ONNX Runtime did not load (see onnx.library and parley doctor)")
+
+// errPassedOver marks an engine that is installed but that auto leaves for
+// a later one here; its message ends up in the reason of the one chosen.
+var errPassedOver = errors.New("passed over")
+
+// errNotHere marks a row that auto does not consider here at all (Kokoro's
+// GPU row on the CPU when no Kokoro is installed): it is not counted among
+// the engines tried.
+var errNotHere = errors.New("not considered here")
 
 // engine is one row of a role's preference list.
 type engine struct {
@@ -72,6 +98,8 @@ type engine struct {
 	// find locates the engine's files; nil for an engine built into parley,
 	// which is always there and ends the list.
 	find func(cfg config.Config, f Facts, e engine) (Choice, error)
+	// when qualifies the row in the auto order ("on the CPU"); "" for none.
+	when string
 }
 
 // vadEngines is the VAD preference list, best first.
@@ -89,14 +117,19 @@ func asrEngines() []engine {
 			find: onnxASR("asr.sensevoice.model_dir", func(c config.Config) string { return c.ASR.SenseVoice.ModelDir })},
 		{name: "paraformer", label: "Paraformer", catalog: []string{"paraformer-large-zh-int8", "paraformer-large-en"},
 			find: onnxASR("asr.paraformer.model_dir", func(c config.Config) string { return c.ASR.Paraformer.ModelDir })},
+		{name: "whisper", label: "Whisper", catalog: whisperCatalog(), find: findWhisper},
 		{name: "pocketsphinx", label: "pocketsphinx"},
 	}
 }
 
-// ttsEngines is the TTS preference list, best first.
+// ttsEngines is the TTS preference list, best first. Kokoro comes twice:
+// with auto it goes first only on a GPU, and after Piper on the CPU, where
+// it was measured slower than real time (see findKokoro).
 func ttsEngines() []engine {
 	return []engine{
+		{name: "kokoro", label: "Kokoro", catalog: kokoroCatalog(), find: findKokoro(true), when: "on a usable GPU"},
 		{name: "piper", label: "Piper", catalog: []string{"piper-en_US-lessac-medium"}, find: findPiper},
+		{name: "kokoro", label: "Kokoro", catalog: kokoroCatalog(), find: findKokoro(false), when: "on the CPU"},
 		{name: "flite", label: "flite"},
 	}
 }
@@ -113,8 +146,8 @@ func ChooseASR(cfg config.Config, f Facts) (Choice, error) {
 	return choose("asr", cfg.ASR.Engine, asrEngines(), cfg, f)
 }
 
-// ChooseTTS applies tts.engine: Piper when asked for (or, with auto, when a
-// voice is installed), else flite.
+// ChooseTTS applies tts.engine: the engine asked for, or with auto Kokoro
+// on a usable GPU, Piper, Kokoro on the CPU, flite: the first installed.
 func ChooseTTS(cfg config.Config, f Facts) (Choice, error) {
 	return choose("tts", cfg.TTS.Engine, ttsEngines(), cfg, f)
 }
@@ -137,12 +170,14 @@ func choose(role, want string, order []engine, cfg config.Config, f Facts) (Choi
 		}
 		c, err := e.find(cfg, f, e)
 		if err == nil {
-			return c, nil
+			return passedOver(c, tried, errs), nil
 		}
 		if want == e.name {
 			return Choice{}, fmt.Errorf("%s.engine = %q: %w", role, e.name, err)
 		}
-		tried, errs = append(tried, e), append(errs, err)
+		if !errors.Is(err, errNotHere) {
+			tried, errs = append(tried, e), append(errs, err)
+		}
 	}
 	return Choice{}, fmt.Errorf("%s.engine = %q: no such engine", role, want)
 }
@@ -156,11 +191,38 @@ func whyNot(tried []engine, errs []error) string {
 	if allNoONNX(errs) {
 		return errNoONNX.Error()
 	}
-	labels := make([]string, len(tried))
-	for i, e := range tried {
-		labels[i] = e.label
+	var labels []string
+	for _, e := range tried {
+		if !slices.Contains(labels, e.label) {
+			labels = append(labels, e.label)
+		}
 	}
 	return fmt.Sprintf("no %s model is installed (parley models pull %s)", joinOr(labels), tried[0].catalog[0])
+}
+
+// passedOver adds to c's reason why auto left other installed engines
+// before it (c's own earlier row explains itself in c's reason).
+func passedOver(c Choice, tried []engine, errs []error) Choice {
+	for i, err := range errs {
+		if errors.Is(err, errPassedOver) && tried[i].name != c.Engine {
+			c.Reason += "; " + strings.TrimSuffix(err.Error(), ": "+errPassedOver.Error())
+		}
+	}
+	return c
+}
+
+// AutoOrder is a role's ("vad", "asr" or "tts") auto preference order, for
+// doctor and the docs, e.g. "Silero > energy detector".
+func AutoOrder(role string) string {
+	rows := map[string]func() []engine{"vad": vadEngines, "asr": asrEngines, "tts": ttsEngines}[role]
+	if rows == nil {
+		return ""
+	}
+	var names []string
+	for _, e := range rows() {
+		names = append(names, strings.TrimSpace(e.label+" "+e.when))
+	}
+	return strings.Join(names, " > ")
 }
 
 func allNoONNX(errs []error) bool {

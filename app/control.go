@@ -19,14 +19,14 @@ func (a *App) ToggleDevice(ctx context.Context, model string) error {
 			return fmt.Errorf("no GPU: %s", strings.TrimPrefix(reason, "no GPU: "))
 		}
 		if _, err := e.GPUs.Model(model); err == nil {
-			return e.GPUs.Toggle(ctx, model)
+			return e.toggle(ctx, model)
 		}
 	}
 	switch model {
 	case "asr":
-		return fmt.Errorf("%s runs on the CPU only; an ONNX speech model (SenseVoice, Paraformer) can move to the GPU", e.ASR.Name())
+		return fmt.Errorf("%s runs on the CPU only; an ONNX speech model (SenseVoice, Paraformer, Whisper) can move to the GPU", e.ASR.Name())
 	case "tts":
-		return fmt.Errorf("%s runs on the CPU only; an ONNX voice (Piper) can move to the GPU", e.TTS.Name())
+		return fmt.Errorf("%s runs on the CPU only; an ONNX voice (Kokoro, Piper) can move to the GPU", e.TTS.Name())
 	}
 	return fmt.Errorf("no model %q to move", model)
 }
@@ -57,7 +57,7 @@ func (a *App) ModelStates() []gpu.ModelState {
 	e := a.eng
 	var managed []gpu.ModelState
 	if e.GPUs != nil {
-		managed = e.GPUs.States()
+		managed = mergeDecoder(e.GPUs.States())
 	}
 	return modelStates(managed, e.Config, map[string]string{"vad": e.VADName(), "asr": e.ASR.Name(), "tts": e.TTS.Name()})
 }

@@ -16,8 +16,12 @@ type Device struct {
 }
 
 // Devices lists the capture and playback devices of audio.backend, by
-// name and id as `parley devices` prints them, the ones in use marked.
+// name and id as `parley devices` prints them, the ones in use marked;
+// with the browser page there are none to pick (an error says why).
 func (a *App) Devices(ctx context.Context) (capture, playback []Device, err error) {
+	if a.audio.Web != nil {
+		return nil, nil, errWebSwitch
+	}
 	list, err := audio.ListBackendDevices(ctx, backend(a.eng.Config.Audio.Backend))
 	if err != nil {
 		return nil, nil, err

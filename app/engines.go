@@ -56,6 +56,7 @@ type Engines struct {
 	Notices []string
 
 	closers closers
+	relay   relay // what engines report while they run
 }
 
 // OpenEngines builds ONNX Runtime, NVML and the engines of roles (none:
@@ -119,7 +120,7 @@ func (e *Engines) note(format string, args ...any) {
 
 // openModels chooses the engines of roles and loads their ONNX models.
 func (e *Engines) openModels(ctx context.Context, roles Role) error {
-	if err := e.choose(roles); err != nil {
+	if err := e.choose(ctx, roles); err != nil {
 		return err
 	}
 	specs := e.modelSpecs()
@@ -136,8 +137,9 @@ func (e *Engines) openModels(ctx context.Context, roles Role) error {
 }
 
 // choose picks the engines of roles.
-func (e *Engines) choose(roles Role) error {
+func (e *Engines) choose(ctx context.Context, roles Role) error {
 	f := MachineFacts(e.Runtime != nil)
+	f.GPU = GPUMissing(ctx, e.Runtime, e.Monitor, e.Config.GPU)
 	var err error
 	c := &e.Choices
 	if roles&RoleVAD != 0 {
@@ -172,6 +174,7 @@ func (e *Engines) modelSpecs() []gpu.ModelSpec {
 	}
 	add("vad", e.Choices.VAD, cfg.VAD.Device, 1)
 	add("asr", e.Choices.ASR, cfg.ASR.Device, cfg.ONNX.IntraOpThreads)
+	specs = withDecoder(specs, e.Choices.ASR)
 	add("tts", e.Choices.TTS, cfg.TTS.Device, cfg.ONNX.IntraOpThreads)
 	return specs
 }
@@ -251,6 +254,8 @@ func (e *Engines) newASR(ctx context.Context) (asr.Engine, error) {
 		return asr.NewParaformer(ctx, asr.ParaformerOptions{ModelOptions: mo})
 	case "sensevoice":
 		return asr.NewSenseVoice(ctx, asr.SenseVoiceOptions{ModelOptions: mo, Language: cfg.SenseVoice.Language, ITN: cfg.SenseVoice.ITN})
+	case "whisper":
+		return e.newWhisper(ctx, model)
 	}
 	return nil, fmt.Errorf("no ASR engine %q", c.Engine)
 }
@@ -267,8 +272,11 @@ func PocketsphinxOptions(cfg config.Config, stateDir string) asr.PocketsphinxOpt
 // manager's "tts" model.
 func (e *Engines) newTTS(ctx context.Context) (tts.Engine, error) {
 	c := e.Choices.TTS
-	if c.Engine == "flite" {
+	switch c.Engine {
+	case "flite":
 		return tts.NewFlite(ctx, tts.FliteOptions{Voice: e.Config.TTS.Flite.Voice})
+	case "kokoro":
+		return e.newKokoro(ctx)
 	}
 	model, err := e.GPUs.Model("tts")
 	if err != nil {

@@ -133,24 +133,33 @@ type liveAudio struct {
 	cfg         config.Audio
 	micOpts     audio.MicOptions
 	speakerOpts audio.SpeakerOptions
+	web         bool // the browser page is the microphone and the speaker: no switch
 
 	mu        sync.Mutex // serialises switches; guards parts
 	parts     audioParts
-	mic       atomic.Pointer[audio.Mic]                // parts.mic, for the level meter
+	mic       atomic.Pointer[audio.Mic]                // parts.mic, for the level meter and latency
+	speaker   atomic.Pointer[audio.Speaker]            // parts.speaker, for the latency
 	canceller atomic.Pointer[echo.EchoCancelledSource] // parts.canceller, for the double-talk rule
 }
 
-// newLiveAudio takes over the devices au opened.
+// newLiveAudio takes over the devices au opened (the browser page's ends
+// stay au's: they are never switched).
 func newLiveAudio(au *Audio) *liveAudio {
 	parts := audioParts{mic: au.Mic, ref: au.Echo, speaker: au.Speaker, input: au.Source}
 	parts.canceller, _ = au.Source.(*echo.EchoCancelledSource)
 	l := &liveAudio{
-		source: newLiveSource(parts.source()), player: &livePlayer{p: speakerAdapter{sp: au.Speaker}},
-		cfg: au.cfg, micOpts: au.micOpts, speakerOpts: au.speakerOpts, parts: parts,
+		source: newLiveSource(parts.source()), player: &livePlayer{p: au.player()},
+		cfg: au.cfg, micOpts: au.micOpts, speakerOpts: au.speakerOpts, web: au.Web != nil, parts: parts,
 	}
-	l.mic.Store(parts.mic)
-	l.canceller.Store(parts.canceller)
+	l.store(parts)
 	return l
+}
+
+// store publishes parts to the readers that do not take mu.
+func (l *liveAudio) store(parts audioParts) {
+	l.mic.Store(parts.mic)
+	l.speaker.Store(parts.speaker)
+	l.canceller.Store(parts.canceller)
 }
 
 // talkingOver is the pipeline's double-talk detector: the current echo
@@ -178,12 +187,18 @@ func (l *liveAudio) close() error {
 // microphone.
 var errNoMic = errors.New("parley listens to no microphone in this run (--input or typed turns)")
 
+// errWebSwitch indicates a device switch or list with the browser backend.
+var errWebSwitch = errors.New(`the browser page is the microphone and the speaker (audio.backend = "web"): choose devices in the browser`)
+
 // switchMic opens the capture device id and makes it the input from the
 // next read on; the old microphone closes.
 func (l *liveAudio) switchMic(ctx context.Context, id string) (audio.DeviceInfo, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.parts.mic == nil {
+	switch {
+	case l.web:
+		return audio.DeviceInfo{}, errWebSwitch
+	case l.parts.mic == nil:
 		return audio.DeviceInfo{}, errNoMic
 	}
 	opts := l.micOpts
@@ -208,6 +223,9 @@ func (l *liveAudio) switchMic(ctx context.Context, id string) (audio.DeviceInfo,
 func (l *liveAudio) switchSpeaker(ctx context.Context, id string) (audio.DeviceInfo, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.web {
+		return audio.DeviceInfo{}, errWebSwitch
+	}
 	next := l.parts
 	opts := l.speakerOpts
 	opts.Device = id
@@ -241,11 +259,10 @@ func (l *liveAudio) install(ctx context.Context, next audioParts) error {
 		}
 	}
 	if next.speaker != prev.speaker {
-		l.player.replace(speakerAdapter{sp: next.speaker})
+		l.player.replace(speakerAdapter[*audio.Playback]{sp: next.speaker})
 	}
 	l.parts = next
-	l.mic.Store(next.mic)
-	l.canceller.Store(next.canceller)
+	l.store(next)
 	if err := prev.closeUnless(next); err != nil {
 		return fmt.Errorf("close the old device: %w", err)
 	}

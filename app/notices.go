@@ -17,7 +17,10 @@ import (
 // facts are the start-up notices of a run, in the order shown.
 func (a *App) facts() []pipeline.Notice {
 	e := a.eng
-	out := []pipeline.Notice{gpuFact(e), llmFact(e.Config.LLM), speechFact(e.Config, e.Choices)}
+	speech := speechFact(e.Config, e.Choices)
+	speech.Detail = fmt.Sprintf("VAD %s; ASR %s on %s; TTS %s on %s; %s",
+		e.VADName(), e.ASR.Name(), e.ASR.Device(), e.TTS.Name(), e.TTS.Device(), speech.Detail)
+	out := []pipeline.Notice{gpuFact(e), llmFact(e.Config.LLM), speech}
 	if n, ok := vadFact(e.Config, e.Choices.VAD, e.Runtime != nil); ok {
 		out = append(out, n)
 	}
@@ -85,8 +88,12 @@ func vadFact(cfg config.Config, c Choice, onnx bool) (pipeline.Notice, bool) {
 	return n, true
 }
 
-// audioFact says what parley listens to.
+// audioFact says what parley listens to; with the browser page, the
+// address to open.
 func (a *App) audioFact() pipeline.Notice {
+	if a.audio.Web != nil {
+		return a.audio.pageFact()
+	}
 	now := a.live.now()
 	n := pipeline.Notice{Fact: "audio"}
 	switch {
@@ -110,4 +117,11 @@ func onOff(on bool) string {
 		return "on"
 	}
 	return "off"
+}
+
+// engineReport shows what an engine reports while it runs (Kokoro's
+// dropped phonemes) as one calm line that a later report replaces; the
+// report itself is the detail.
+func (a *App) engineReport(msg string) {
+	a.pipe.Announce(pipeline.Notice{Fact: "voice", Text: "Kokoro skipped a phoneme its vocab lacks · details in the log", Detail: msg})
 }

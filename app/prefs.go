@@ -28,8 +28,9 @@ type recalled struct {
 
 // recall applies the choices remembered from the TUI ($XDG_STATE_HOME/
 // parley/ui-state.json) to what the user did not pin: the devices to opts,
-// the model to the configuration. A state file that cannot be read is a
-// notice, not an error: parley starts with the configured choices.
+// the model to the configuration (no devices with the browser page). A
+// state file that cannot be read is a notice, not an error: parley starts
+// with the configured choices.
 func (a *App) recall(opts *Options) recalled {
 	p, err := a.prefs.Load()
 	if err != nil {
@@ -37,10 +38,11 @@ func (a *App) recall(opts *Options) recalled {
 		return recalled{}
 	}
 	var r recalled
-	if a.pins.InputDevice == "" && opts.Input == "" && !opts.NoMic && p.CaptureDevice != "" {
+	devices := a.eng.Config.Audio.Backend != "web" // the browser page picks its own
+	if devices && a.pins.InputDevice == "" && opts.Input == "" && !opts.NoMic && p.CaptureDevice != "" {
 		opts.InputDevice, r.mic = p.CaptureDevice, p.CaptureDevice
 	}
-	if a.pins.OutputDevice == "" && p.PlaybackDevice != "" {
+	if devices && a.pins.OutputDevice == "" && p.PlaybackDevice != "" {
 		opts.OutputDevice, r.speaker = p.PlaybackDevice, p.PlaybackDevice
 	}
 	if a.pins.Model == "" && p.LLMModel != "" {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"parley/config"
 	"parley/gpu"
 	"parley/models"
 	"parley/pipeline/asr"
@@ -21,6 +22,21 @@ func MachineFacts(onnxLoaded bool) Facts {
 		Installed:   models.Installed,
 		ASRModel:    asr.FindModel,
 		Voice:       tts.FindVoice,
+		Whisper:     asr.FindWhisper,
+		Kokoro:      tts.FindKokoro,
+		Catalog:     func(name string) bool { _, ok := models.Lookup(name); return ok },
+	}
+}
+
+// GPUMissing returns Facts.GPU for this machine: why ONNX models cannot
+// run on a device ("" when they can). rt is nil when ONNX Runtime did not
+// load; mon reads the GPUs.
+func GPUMissing(ctx context.Context, rt *gpu.Runtime, mon *gpu.Monitor, g config.GPU) func(device string) string {
+	return func(device string) string {
+		if rt == nil {
+			return errNoONNX.Error()
+		}
+		return gpu.Unusable(ctx, rt, mon, g.Enabled, device)
 	}
 }
 

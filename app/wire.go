@@ -28,7 +28,7 @@ func (a *App) newPipeline() error {
 	p, err := pipeline.New(pipeline.Options{
 		Source: a.source(), VAD: e.VAD, Segmenter: segmenterAdapter{seg: seg},
 		ASR: e.ASR, Responder: a.llm, TTS: e.TTS, Player: a.live.player,
-		Log: a.log, HalfDuplex: cfg.Conversation.HalfDuplex && a.audio.Mic != nil,
+		Log: a.log, HalfDuplex: cfg.Conversation.HalfDuplex && a.audio.live(),
 		EchoTail: echoTail, History: pipeline.History(a.resumed.Turns, cfg.LLM.MaxHistoryChars),
 		PartialInterval:   cfg.ASR.PartialInterval.Duration,
 		NewSplitter:       newSplitter(cfg.Conversation),
@@ -40,7 +40,7 @@ func (a *App) newPipeline() error {
 	if err != nil {
 		return err
 	}
-	a.pipe = p
+	a.pipe, a.events = p, a.audio.attach(p)
 	for _, n := range a.facts() {
 		p.Announce(n)
 	}
@@ -74,13 +74,20 @@ func SegmenterOptions(v config.VAD) audio.SegmenterOptions {
 	}
 }
 
-// speakerAdapter lets an audio.Speaker serve as the pipeline's Player.
-type speakerAdapter struct {
-	sp *audio.Speaker
+// speaker is what the pipeline's Player needs of a speaker: *audio.Speaker
+// and the browser page's *web.Speaker are ones.
+type speaker[P pipeline.Playback] interface {
+	Play(ctx context.Context, samples []float32, rate int) (P, error)
+	Flush()
+}
+
+// speakerAdapter lets a speaker serve as the pipeline's Player.
+type speakerAdapter[P pipeline.Playback] struct {
+	sp speaker[P]
 }
 
 // Play implements pipeline.Player.
-func (a speakerAdapter) Play(ctx context.Context, samples []float32, rate int) (pipeline.Playback, error) {
+func (a speakerAdapter[P]) Play(ctx context.Context, samples []float32, rate int) (pipeline.Playback, error) {
 	pb, err := a.sp.Play(ctx, samples, rate)
 	if err != nil {
 		return nil, err
@@ -89,7 +96,7 @@ func (a speakerAdapter) Play(ctx context.Context, samples []float32, rate int) (
 }
 
 // Flush implements pipeline.Player.
-func (a speakerAdapter) Flush() {
+func (a speakerAdapter[P]) Flush() {
 	a.sp.Flush()
 }
 

@@ -30,9 +30,12 @@ type Selection struct {
 	Pocketsphinx asr.PocketsphinxOptions
 	// FliteVoice is the embedded synthesiser's voice.
 	FliteVoice string
-	// ASRModels and TTSModels are folders (or Piper .onnx files) to run
-	// besides the installed catalog models.
+	// ASRModels and TTSModels are folders (or Piper and Kokoro .onnx
+	// files) to run besides the installed catalog models.
 	ASRModels, TTSModels []string
+	// ONNXOnly leaves out the engines that run on the CPU only
+	// (pocketsphinx, flite), e.g. on a machine where they are stubs.
+	ONNXOnly bool
 }
 
 // TargetMaker builds one model's target on a device.
@@ -59,6 +62,10 @@ func (s Selection) Targets(ctx context.Context) []Target {
 // model (it can switch devices) over the embedded engine.
 func (s Selection) SoakTarget(ctx context.Context, kind Kind) Target {
 	makers := s.Makers(kind)
+	if len(makers) == 0 {
+		return Target{Model: string(kind), Kind: kind, Device: s.Devices[0],
+			Missing: "no ONNX model of this kind is installed, and --onnx-only leaves out the CPU-only engine"}
+	}
 	t := makers[0](ctx, s.Devices[0])
 	for _, mk := range makers[1:] {
 		if c := mk(ctx, s.Devices[0]); c.Missing == "" {
@@ -68,8 +75,8 @@ func (s Selection) SoakTarget(ctx context.Context, kind Kind) Target {
 	return t
 }
 
-// Makers lists the models of a kind: the embedded engine first, then every
-// given and installed ONNX model that has a target.
+// Makers lists the models of a kind: the embedded engine first (unless
+// ONNXOnly), then every given and installed ONNX model that has a target.
 func (s Selection) Makers(kind Kind) []TargetMaker {
 	if kind == KindVAD {
 		return []TargetMaker{s.onnx(func(d string) Target {
@@ -84,6 +91,9 @@ func (s Selection) Makers(kind Kind) []TargetMaker {
 		out = []TargetMaker{func(_ context.Context, d string) Target { return PocketsphinxTarget(s.Pocketsphinx, d) }}
 		given = s.ASRModels
 	}
+	if s.ONNXOnly {
+		out = nil
+	}
 	for _, m := range onnxModels(kind, given) {
 		if build := s.onnxTarget(m.engine); build != nil {
 			out = append(out, s.onnx(func(d string) Target { return build(m.dir, d) }))
@@ -93,13 +103,17 @@ func (s Selection) Makers(kind Kind) []TargetMaker {
 }
 
 // onnxTarget returns the target of an ONNX engine's model folder; nil for
-// an engine that has none yet (Kokoro), whose models are left out.
+// an engine that has none, whose models are left out.
 func (s Selection) onnxTarget(engine string) func(dir, device string) Target {
 	switch engine {
 	case "sensevoice", "paraformer": // ONNXASRTarget tells them apart
 		return func(dir, d string) Target { return ONNXASRTarget(s.Loader, dir, d, s.Batches, s.Parallels) }
+	case "whisper":
+		return func(dir, d string) Target { return WhisperTarget(s.Loader, dir, d, s.Batches, s.Parallels) }
 	case "piper":
 		return func(dir, d string) Target { return PiperTarget(s.Loader, dir, d, s.Parallels) }
+	case "kokoro":
+		return func(path, d string) Target { return KokoroTarget(s.Loader, path, d, s.Parallels) }
 	}
 	return nil
 }
@@ -120,14 +134,13 @@ func (s Selection) onnx(build func(device string) Target) TargetMaker {
 // onnxModel is a model folder and the engine that loads it.
 type onnxModel struct{ engine, dir string }
 
-// onnxModels is the given folders (read by the kind's first ONNX engine)
-// plus the installed catalog models of the kind.
+// onnxModels is the given folders (read by the engine whose files they
+// hold, see givenEngine) plus the installed catalog models of the kind.
 func onnxModels(kind Kind, given []string) []onnxModel {
-	engine := map[Kind]string{KindASR: "sensevoice", KindTTS: "piper"}[kind]
 	var out []onnxModel
 	for _, g := range given {
 		if g != "" {
-			out = append(out, onnxModel{engine, g})
+			out = append(out, onnxModel{givenEngine(kind, g), g})
 		}
 	}
 	for _, entry := range models.Catalog() {

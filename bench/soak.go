@@ -22,7 +22,7 @@ type SoakOptions struct {
 	// kept between 10 ms and 10 s.
 	SampleEvery time.Duration
 	// MaxRSSGrowthMiB and MaxGPUGrowthMiB bound the memory growth over the
-	// run (fitted slope x duration); 0 means 64 MiB.
+	// run (see Trend.GrowthMiB); 0 means 64 MiB.
 	MaxRSSGrowthMiB, MaxGPUGrowthMiB float64
 	// MaxGoroutineGrowth bounds goroutines left over at the end; 0 means 10.
 	MaxGoroutineGrowth int
@@ -93,7 +93,7 @@ type SoakReport struct {
 	// Verdict is PASS or FAIL; Reasons say why it failed.
 	Verdict string   `json:"verdict"`
 	Reasons []string `json:"reasons,omitempty"`
-	// Notes are remarks for the reader (filled by the caller).
+	// Notes are remarks for the reader (from Soak and from the caller).
 	Notes []string `json:"notes,omitempty"`
 }
 
@@ -105,7 +105,7 @@ type SoakBounds struct {
 }
 
 // Trend is a memory series summarised: where it started and ended, its
-// least-squares slope, and the growth that slope means over the run.
+// growth over the run, and its least-squares slope.
 type Trend struct {
 	// Known is false when the memory could not be read (e.g. no NVML).
 	Known bool `json:"known"`
@@ -114,9 +114,12 @@ type Trend struct {
 	EndMiB   float64 `json:"end_mib"`
 	PeakMiB  float64 `json:"peak_mib"`
 	// SlopeMiBPerMin is the fitted slope over the run after its first
-	// tenth (allocators and arenas settle at the start).
+	// tenth (allocators and arenas settle at the start); for the reader
+	// only, as live switches bias it.
 	SlopeMiBPerMin float64 `json:"slope_mib_per_min"`
-	// GrowthMiB is the slope times the run's length.
+	// GrowthMiB is what the verdict bounds: after the first tenth, how far
+	// the peaks or the troughs of the run's last third are above those of
+	// its first third, whichever is more.
 	GrowthMiB float64 `json:"growth_mib"`
 	// Samples is the number of readings.
 	Samples int `json:"samples"`

@@ -65,3 +65,48 @@ func TestSoakCountsErrors(t *testing.T) {
 		t.Errorf("soak text:\n%s", b.String())
 	}
 }
+
+// sawtooth samples a minute of memory (minutes, MiB) that live switches
+// move between low and high every quarter, plus leak MiB per minute.
+func sawtooth(low, high, leak float64) (t, v []float64) {
+	for i := range 100 {
+		x := float64(i) / 100
+		y := low
+		if (i/25)%2 == 1 {
+			y = high
+		}
+		t, v = append(t, x), append(v, y+leak*x)
+	}
+	return t, v
+}
+
+// TestTrendIgnoresTheSawtoothOfSwitching: a run that ends in the high part
+// of the sawtooth does not grow (a slope fitted over it says +450 MiB/min),
+// while troughs that rise do.
+func TestTrendIgnoresTheSawtoothOfSwitching(t *testing.T) {
+	tr := trend(sawtooth(300, 900, 0))
+	if tr.GrowthMiB != 0 || tr.SlopeMiBPerMin < 100 {
+		t.Errorf("no leak: growth %.1f MiB, slope %.1f MiB/min; want growth 0 whatever the slope", tr.GrowthMiB, tr.SlopeMiBPerMin)
+	}
+	if tr := trend(sawtooth(300, 900, 150)); tr.GrowthMiB < 64 {
+		t.Errorf("leaking 150 MiB/min: growth %.1f MiB, want over 64", tr.GrowthMiB)
+	}
+	if tr := trend(sawtooth(900, 300, 0)); tr.GrowthMiB != 0 {
+		t.Errorf("ending low: growth %.1f MiB, want 0", tr.GrowthMiB)
+	}
+}
+
+// TestSoakNotesAShortRun: a run whose thirds are shorter than two switch
+// periods says so.
+func TestSoakNotesAShortRun(t *testing.T) {
+	load := SoakLoad{Name: "m", Run: (&fakeEngine{}).run, Inputs: seconds("s", 2, 0.1)}
+	rep, err := Soak(context.Background(), []SoakLoad{load}, SoakOptions{Duration: 100 * time.Millisecond,
+		SwitchEvery: 40 * time.Millisecond, Switch: func(context.Context, int) error { return nil },
+		Probe: &fakeProbe{rss: flat(10), gpu: flat(-1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Notes) != 1 || !strings.Contains(rep.Notes[0], "fewer than two switch periods") {
+		t.Errorf("notes %q", rep.Notes)
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
+	"time"
 )
 
 // judge fills the trends and the verdict.
@@ -12,16 +14,20 @@ func (s *soak) judge() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.rep
-	minutes := r.Seconds / 60
-	r.RSS = trend(s.t, s.rss, minutes)
-	r.GPU = trend(s.t, s.gpu, minutes)
+	r.RSS = trend(s.t, s.rss)
+	r.GPU = trend(s.t, s.gpu)
 	if r.RSS.Known && r.RSS.GrowthMiB > s.opts.MaxRSSGrowthMiB {
-		r.Reasons = append(r.Reasons, fmt.Sprintf("RSS grew %.1f MiB (%.2f MiB/min), bound %.0f MiB",
-			r.RSS.GrowthMiB, r.RSS.SlopeMiBPerMin, s.opts.MaxRSSGrowthMiB))
+		r.Reasons = append(r.Reasons, fmt.Sprintf("RSS grew %.1f MiB (%s), bound %.0f MiB",
+			r.RSS.GrowthMiB, growthBasis, s.opts.MaxRSSGrowthMiB))
 	}
 	if r.GPU.Known && r.GPU.GrowthMiB > s.opts.MaxGPUGrowthMiB {
-		r.Reasons = append(r.Reasons, fmt.Sprintf("GPU memory grew %.1f MiB (%.2f MiB/min), bound %.0f MiB",
-			r.GPU.GrowthMiB, r.GPU.SlopeMiBPerMin, s.opts.MaxGPUGrowthMiB))
+		r.Reasons = append(r.Reasons, fmt.Sprintf("GPU memory grew %.1f MiB (%s), bound %.0f MiB",
+			r.GPU.GrowthMiB, growthBasis, s.opts.MaxGPUGrowthMiB))
+	}
+	if third := time.Duration(r.Seconds / 3 * float64(time.Second)); s.opts.Switch != nil && s.opts.SwitchEvery > 0 && third < 2*s.opts.SwitchEvery {
+		r.Notes = append(r.Notes, fmt.Sprintf("a third of the run (%s) spans fewer than two switch periods (%s each): "+
+			"the memory growth compares unlike parts of the sawtooth; run longer for a sound verdict",
+			third.Round(time.Second), s.opts.SwitchEvery))
 	}
 	if g := r.GoroutinesEnd - r.GoroutinesStart; g > s.opts.MaxGoroutineGrowth {
 		r.Reasons = append(r.Reasons, fmt.Sprintf("goroutines grew by %d (%d -> %d), bound %d",
@@ -39,10 +45,13 @@ func (s *soak) judge() {
 	}
 }
 
+// growthBasis says how a Trend's growth is measured.
+const growthBasis = "peaks and troughs of the last third over the first third"
+
 // trend summarises samples taken at t (minutes); negative values mean
-// unknown and are left out. The slope ignores the first tenth of the run
-// when there are enough samples, where allocators settle.
-func trend(t, v []float64, minutes float64) Trend {
+// unknown and are left out. The growth and the slope ignore the first
+// tenth of the run when there are enough samples, where allocators settle.
+func trend(t, v []float64) Trend {
 	var xs, ys []float64
 	for i := range v {
 		if v[i] >= 0 {
@@ -61,8 +70,22 @@ func trend(t, v []float64, minutes float64) Trend {
 		skip = len(xs) / 10
 	}
 	tr.SlopeMiBPerMin = Slope(xs[skip:], ys[skip:])
-	tr.GrowthMiB = tr.SlopeMiBPerMin * minutes
+	tr.GrowthMiB = peakTroughGrowth(ys[skip:])
 	return tr
+}
+
+// peakTroughGrowth is how far the peaks, or the troughs, of the last third
+// of ys are above those of the first third, whichever is more. Live
+// switches make memory a sawtooth (a session is built on one device and
+// freed on the other), which biases a slope fitted over the run either
+// way; its peaks and troughs rise only when memory leaks.
+func peakTroughGrowth(ys []float64) float64 {
+	third := len(ys) / 3
+	if third == 0 {
+		return ys[len(ys)-1] - ys[0]
+	}
+	first, last := ys[:third], ys[len(ys)-third:]
+	return max(slices.Max(last)-slices.Max(first), slices.Min(last)-slices.Min(first))
 }
 
 // WriteSoakText writes a soak report for a terminal.
@@ -116,11 +139,12 @@ func reasons(r []string) string {
 	return " (" + strings.Join(r, "; ") + ")"
 }
 
-// trendLine is "start 250 MiB, end 251 MiB, peak 260 MiB, slope +0.02 MiB/min".
+// trendLine is "start 250 MiB, end 251 MiB, peak 260 MiB, growth +1.0 MiB
+// (peaks and troughs ...), fitted slope +0.02 MiB/min".
 func trendLine(t Trend) string {
 	if !t.Known {
 		return "N/A"
 	}
-	return fmt.Sprintf("start %.0f MiB, end %.0f MiB, peak %.0f MiB, slope %+.2f MiB/min (%+.1f MiB over the run)",
-		t.StartMiB, t.EndMiB, t.PeakMiB, t.SlopeMiBPerMin, t.GrowthMiB)
+	return fmt.Sprintf("start %.0f MiB, end %.0f MiB, peak %.0f MiB, growth %+.1f MiB (%s), fitted slope %+.2f MiB/min",
+		t.StartMiB, t.EndMiB, t.PeakMiB, t.GrowthMiB, growthBasis, t.SlopeMiBPerMin)
 }

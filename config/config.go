@@ -88,8 +88,9 @@ type VAD struct {
 
 // ASR is the [asr] table.
 type ASR struct {
-	// Engine is "auto" (SenseVoice, then Paraformer, when installed, else
-	// pocketsphinx), "sensevoice", "paraformer", "whisper" or "pocketsphinx".
+	// Engine is "auto" (SenseVoice, then Paraformer, then Whisper, when
+	// installed, else pocketsphinx), "sensevoice", "paraformer", "whisper"
+	// or "pocketsphinx".
 	Engine string `toml:"engine"`
 	// BatchSize is how many utterances an ONNX engine decodes at once.
 	BatchSize int `toml:"batch_size"`
@@ -179,8 +180,9 @@ type LLM struct {
 
 // TTS is the [tts] table.
 type TTS struct {
-	// Engine is "auto" (Piper when a voice is installed, else flite),
-	// "piper" or "flite".
+	// Engine is "auto" (Kokoro when installed and Device is a usable GPU,
+	// else Piper when a voice is installed, else Kokoro on the CPU when
+	// installed, else flite), "kokoro", "piper" or "flite".
 	Engine string `toml:"engine"`
 	// Device is where ONNX TTS models run: "cpu" or "cuda:N".
 	Device string `toml:"device"`

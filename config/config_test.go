@@ -82,6 +82,8 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"kokoro speed", "[tts.kokoro]\nspeed = 3.0\n", []string{"tts.kokoro.speed", "0.5 to 2"}, ErrInvalidValue},
 		{"kokoro voice", "[tts.kokoro]\nvoice = \" \"\n", []string{"tts.kokoro.voice", "af_heart"}, ErrInvalidValue},
 		{"bad weight role", "[gpu.weights]\nllm = 1.0\n", []string{"gpu.weights.llm"}, ErrUnknownKey},
+		{"whisper decoder weight", "[gpu.weights]\nasr-decoder = 0.3\n", []string{"gpu.weights.asr-decoder", "shares asr's weight"}, ErrUnknownKey},
+		{"bad tts engine", "[tts]\nengine = \"coqui\"\n", []string{"tts.engine", "auto, kokoro, piper, flite"}, ErrInvalidValue},
 		{"bad whisper language", "[asr.whisper]\nlanguage = \"English\"\n", []string{"asr.whisper.language", "auto"}, ErrInvalidValue},
 		{"bad whisper task", "[asr.whisper]\ntask = \"summarise\"\n", []string{"asr.whisper.task", "transcribe, translate"}, ErrInvalidValue},
 		{"bad whisper model", "[asr.whisper]\nmodel = \"tiny\"\n", []string{"asr.whisper.model", "whisper-tiny.en"}, ErrInvalidValue},
@@ -163,6 +165,17 @@ func TestWhisperKeys(t *testing.T) {
 		if w := cfg.ASR.Whisper; cfg.ASR.Engine != "whisper" || w.Model != model || w.Language != "de" || w.Task != "translate" {
 			t.Errorf("model %q: parsed %+v", model, cfg.ASR)
 		}
+	}
+}
+
+func TestKokoroKeys(t *testing.T) {
+	doc := "[tts]\nengine = \"kokoro\"\ndevice = \"cuda:0\"\n[tts.kokoro]\nmodel = \"/m/kokoro\"\nvoice = \"bf_emma\"\nspeed = 1.25\n"
+	cfg, err := Parse(defaults(t), doc, "user")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := cfg.TTS.Kokoro; cfg.TTS.Engine != "kokoro" || k.Model != "/m/kokoro" || k.Voice != "bf_emma" || k.Speed != 1.25 {
+		t.Errorf("parsed %+v", cfg.TTS)
 	}
 }
 

@@ -52,7 +52,7 @@ func (c Config) validate(written keySet) error {
 	add(device("asr.device", c.ASR.Device))
 	add(durationIn("asr.partial_interval", c.ASR.PartialInterval, 50*time.Millisecond, 10*time.Second))
 	add(c.LLM.validate())
-	add(oneOf("tts.engine", c.TTS.Engine, "auto", "piper", "flite"))
+	add(oneOf("tts.engine", c.TTS.Engine, "auto", "kokoro", "piper", "flite"))
 	add(floatIn("tts.piper.length_scale", c.TTS.Piper.LengthScale, 0, 5))
 	add(floatIn("tts.piper.noise_scale", c.TTS.Piper.NoiseScale, 0, 2))
 	add(floatIn("tts.piper.noise_w", c.TTS.Piper.NoiseW, 0, 2))
@@ -170,12 +170,21 @@ func (g GPU) validate() error {
 	}
 	for role, w := range g.Weights {
 		if !slices.Contains([]string{"vad", "asr", "tts"}, role) {
-			errs = append(errs, fmt.Errorf("gpu.weights.%s: %w: unknown model; allowed: vad, asr, tts", role, ErrUnknownKey))
+			errs = append(errs, fmt.Errorf("gpu.weights.%s: %w: unknown model; allowed: vad, asr, tts%s", role, ErrUnknownKey, weightHint(role)))
 			continue
 		}
 		errs = append(errs, floatIn("gpu.weights."+role, w, 0, 100))
 	}
 	return errors.Join(errs...)
+}
+
+// weightHint explains, for the Whisper decoder's model name, that it has
+// no weight of its own.
+func weightHint(role string) string {
+	if role == "asr-decoder" {
+		return " (Whisper's decoder shares asr's weight with its encoder, split by their file sizes)"
+	}
+	return ""
 }
 
 // whisperLanguage is "auto" or a Whisper language code ("en", "haw", ...).

@@ -62,22 +62,35 @@ func TestTranscribeWithParaformer(t *testing.T) {
 	testenv.ORTLibrary(t)
 	cfg := onnxConfig(t, "paraformer", "../pipeline/asr/testdata/asr/paraformer")
 	tones, _ := filepath.Abs("../pipeline/asr/testdata/asr/tones.wav")
+	res := transcribeJSON(t, tones, "--config", cfg, "--batch", "4", "--parallel", "3")
+	if res.Text != "你好 hello world parley" || res.Engine != "paraformer" || res.Device != "cpu" || res.RTF <= 0 || len(res.Segments) == 0 {
+		t.Errorf("transcribe result %+v", res)
+	}
+}
+
+// transcription is what parley transcribe --json prints for one file.
+type transcription struct {
+	Text, Engine, Device string
+	RTF                  float64
+	Segments             []struct {
+		Start, End     float64
+		Text, Language string
+	}
+}
+
+// transcribeJSON runs parley transcribe --json on wav with args.
+func transcribeJSON(t *testing.T, wav string, args ...string) transcription {
+	t.Helper()
 	env, home := isolatedEnv(t)
-	cmd := exec.Command(parleyBin, "transcribe", "--config", cfg, "--json", "--batch", "4", "--parallel", "3", tones)
+	cmd := exec.Command(parleyBin, append(append([]string{"transcribe", "--json"}, args...), wav)...)
 	cmd.Env, cmd.Dir = env, home
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("transcribe: %v\n%s", err, out)
 	}
-	var res struct {
-		Text, Engine, Device string
-		RTF                  float64
-		Segments             []struct{ Start, End float64 }
-	}
+	var res transcription
 	if err := json.Unmarshal(out, &res); err != nil {
 		t.Fatalf("json %q: %v", out, err)
 	}
-	if res.Text != "你好 hello world parley" || res.Engine != "paraformer" || res.Device != "cpu" || res.RTF <= 0 || len(res.Segments) == 0 {
-		t.Errorf("transcribe result %+v", res)
-	}
+	return res
 }

@@ -133,7 +133,7 @@ func (m *Manager) add(ctx context.Context, spec ModelSpec) error {
 	}
 	reason := ""
 	if dev.CUDA {
-		reason = m.refusal(ctx, spec.Name, spec.Path, dev)
+		reason = m.refusal(ctx, spec, dev)
 	}
 	if reason != "" {
 		spec.Device = "cpu"
@@ -150,11 +150,11 @@ func (m *Manager) add(ctx context.Context, spec ModelSpec) error {
 }
 
 // refusal returns why model may not load on dev now ("" if it may).
-func (m *Manager) refusal(ctx context.Context, name, path string, dev Device) string {
+func (m *Manager) refusal(ctx context.Context, spec ModelSpec, dev Device) string {
 	if !m.opts.Enabled {
 		return "GPU use is off (gpu.enabled = false)"
 	}
-	if err := m.admit(ctx, name, path, dev); err != nil {
+	if err := m.admit(ctx, spec, dev); err != nil {
 		return err.Error()
 	}
 	return ""
@@ -163,25 +163,28 @@ func (m *Manager) refusal(ctx context.Context, name, path string, dev Device) st
 // admit applies the budget: NVML free memory must cover the model's need
 // plus gpu.min_free_mib. Without NVML there is nothing to check against,
 // and the CUDA attempt itself decides.
-func (m *Manager) admit(ctx context.Context, name, path string, dev Device) error {
+func (m *Manager) admit(ctx context.Context, spec ModelSpec, dev Device) error {
 	if m.deps.Monitor == nil || m.deps.Monitor.Err() != nil {
 		return nil
 	}
 	mem, err := m.deps.Monitor.Memory(ctx, dev.Index)
 	if err != nil {
-		return fmt.Errorf("move %s to %s: %w", name, dev, err)
+		return fmt.Errorf("move %s to %s: %w", spec.Name, dev, err)
 	}
-	return Admit(name, dev, m.need(name, path), mem.FreeMiB, float64(m.opts.MinFreeMiB))
+	return Admit(spec.Name, dev, m.need(spec), mem.FreeMiB, float64(m.opts.MinFreeMiB))
 }
 
-// need is the model's measured need, else its file-size estimate.
-func (m *Manager) need(name, path string) Need {
+// need is the model's measured need, else its file-size estimate: the
+// graph and its external data files.
+func (m *Manager) need(spec ModelSpec) Need {
 	m.mu.Lock()
-	measured := m.needs[name]
+	measured := m.needs[spec.Name]
 	m.mu.Unlock()
 	size := int64(0)
-	if st, err := os.Stat(path); err == nil {
-		size = st.Size()
+	for _, path := range append([]string{spec.Path}, spec.ExternalData...) {
+		if st, err := os.Stat(path); err == nil {
+			size += st.Size()
+		}
 	}
 	return EstimateNeed(measured, size, m.opts.SizeFactor)
 }
@@ -270,7 +273,7 @@ func (m *Manager) Switch(ctx context.Context, name, device string) error {
 		return model.Switch(ctx, device)
 	}
 	if dev.CUDA {
-		if err := m.admit(ctx, name, model.Spec().Path, dev); err != nil {
+		if err := m.admit(ctx, model.Spec(), dev); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,8 @@ package gpu
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -183,5 +185,24 @@ func TestManagerWatch(t *testing.T) {
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("Watch returned %v", err)
+	}
+}
+
+// TestManagerNeedCountsExternalData checks that a model whose weights sit
+// in external data files (a large Whisper's .weights) is estimated from
+// the graph and those files together.
+func TestManagerNeedCountsExternalData(t *testing.T) {
+	dir := t.TempDir()
+	graph, weights := filepath.Join(dir, "m-encoder.onnx"), filepath.Join(dir, "m-encoder.weights")
+	if err := os.WriteFile(graph, make([]byte, 1<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(weights, make([]byte, 3<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := &Manager{opts: Options{SizeFactor: 1}, needs: map[string]float64{}}
+	need := m.need(ModelSpec{Name: "asr", Path: graph, ExternalData: []string{weights}})
+	if need.Measured || need.FileMiB != 4 || need.MiB != 4 {
+		t.Errorf("need = %+v, want 4 MiB from 1 MiB graph + 3 MiB weights", need)
 	}
 }

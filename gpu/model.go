@@ -13,6 +13,10 @@ type ModelSpec struct {
 	Name string
 	// Path is the .onnx file.
 	Path string
+	// ExternalData are files beside Path that hold the graph's weights
+	// (ONNX external data, e.g. a large Whisper's .weights); the memory
+	// estimate counts them with Path.
+	ExternalData []string
 	// Device is where it should run: "cpu" or "cuda:N".
 	Device string
 	// Priority orders models: a higher one keeps the GPU under memory

@@ -70,6 +70,10 @@ type DeviceChoice struct {
 // the fatal error screen.
 type StatusInfo = common.StatusInfo
 
+// AudioLatency is what the audio path adds to voice-to-voice, per
+// direction, for the pipeline pane.
+type AudioLatency = common.AudioLatency
+
 // Sources are the streams and samplers the UI reads. Any may be nil: the
 // UI then shows that the data is missing.
 type Sources struct {

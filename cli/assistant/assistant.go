@@ -23,6 +23,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := o.audio.apply(&loaded.Config); err != nil {
+		return cli.Usage(err)
+	}
 	opts := app.Options{Input: o.input, Fast: o.fast, InputDevice: o.inputDevice, OutputDevice: o.outputDevice,
 		Pinned: pins(o, loaded), Continue: o.resume}
 	if o.headless {

@@ -19,6 +19,7 @@ type options struct {
 	inputDevice  string
 	outputDevice string
 	resume       bool
+	audio        audioFlags
 }
 
 // parseFlags parses the assistant's flags; errors are usage errors.
@@ -34,6 +35,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.inputDevice, "input-device", "", "capture device `name` or id (see parley devices)")
 	fs.StringVar(&o.outputDevice, "output-device", "", "playback device `name` or id (see parley devices)")
 	fs.BoolVar(&o.resume, "continue", false, "carry on the last conversation (shown, and sent to the LLM as history)")
+	o.audio.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: parley [flags]\n       parley devices | doctor [--config FILE]\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -46,6 +48,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.jsonOut && !o.headless {
 		return o, cli.Usage(errors.New("--json needs --headless"))
+	}
+	if err := o.audio.check(); err != nil {
+		return o, cli.Usage(err)
 	}
 	return o, nil
 }

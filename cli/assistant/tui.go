@@ -99,7 +99,7 @@ func uiOptions(cfg config.Config, c conversation, keys ui.KeyMap, logPath string
 			Level:  c.Level,
 			Info: func() ui.StatusInfo {
 				i := c.Info()
-				return ui.StatusInfo{VAD: i.VAD, ASR: i.ASR, TTS: i.TTS, LLM: i.LLM, LogPath: i.LogPath}
+				return ui.StatusInfo{VAD: i.VAD, ASR: i.ASR, TTS: i.TTS, LLM: i.LLM, LogPath: i.LogPath, Audio: audioLatency(i.Audio)}
 			},
 		},
 		Controller: c,
@@ -109,4 +109,9 @@ func uiOptions(cfg config.Config, c conversation, keys ui.KeyMap, logPath string
 		LogPath:    logPath,
 		BargeIn:    cfg.Conversation.BargeIn,
 	}
+}
+
+// audioLatency maps what the audio path adds to the pipeline pane's form.
+func audioLatency(l app.AddedLatency) ui.AudioLatency {
+	return ui.AudioLatency{Path: l.Path, Capture: l.Capture, Playback: l.Playback, Measured: l.Measured}
 }

@@ -32,7 +32,9 @@ and states PASS or FAIL (exit status 1 on FAIL).
 
 The audio is flite speech made on the spot plus the librivox clips of
 pocketsphinx-testdata when installed, or the WAV files of --audio.
-A device that cannot be used gets a row that says why.
+A device that cannot be used gets a row that says why. The models are the
+embedded engines (pocketsphinx, flite; --onnx-only leaves them out) and every
+installed ONNX model: Silero, SenseVoice, Paraformer, Whisper, Piper, Kokoro.
 
 With --soak, it instead transcribes looped audio for that long, moving the
 models between the devices every --switch-every, and fails when memory or
@@ -62,6 +64,7 @@ type benchOptions struct {
 	maxGrowthMiB  float64
 	maxGPUGrowth  float64
 	maxGoroutines int
+	onnxOnly      bool
 }
 
 // parseBenchFlags parses bench's own flags.
@@ -101,8 +104,9 @@ func benchFlags(o *benchOptions, l *benchLists) *flag.FlagSet {
 	fs.StringVar(&l.batches, "batch", "1,4", "batch `sizes` for engines that batch (ONNX ASR)")
 	fs.StringVar(&l.parallels, "parallel", "1,2", "runs in flight at once, for engines safe to run in parallel")
 	fs.StringVar(&l.audio, "audio", "", "WAV `file or folder` (comma-separated) instead of the generated speech")
-	fs.StringVar(&l.asrModels, "asr-model", "", "SenseVoice or Paraformer model `folder` (comma-separated) besides the installed ones")
-	fs.StringVar(&o.ttsModel, "tts-model", "", "Piper voice (`X.onnx` or its folder) besides the installed ones")
+	fs.StringVar(&l.asrModels, "asr-model", "", "SenseVoice, Paraformer or Whisper model `folder` (comma-separated) besides the installed ones")
+	fs.StringVar(&o.ttsModel, "tts-model", "", "Piper voice or Kokoro model (`X.onnx` or its folder) besides the installed ones")
+	fs.BoolVar(&o.onnxOnly, "onnx-only", false, "leave out the engines that run on the CPU only (pocketsphinx, flite)")
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "time budget of the timed runs (loading and warm-up come on top)")
 	fs.IntVar(&o.repetitions, "reps", 3, "most timed passes over the audio per row")
 	fs.StringVar(&o.jsonPath, "json", "", "also write the report as JSON to `file`")
@@ -293,7 +297,7 @@ func (e *benchEnv) selection() bench.Selection {
 	cfg := e.s.Config
 	sel := bench.Selection{Devices: e.o.devices, Batches: e.o.batches, Parallels: e.o.parallels,
 		Check: e.check, Pocketsphinx: app.PocketsphinxOptions(cfg, e.s.StateDir), FliteVoice: cfg.TTS.Flite.Voice,
-		ASRModels: e.o.asrModels, TTSModels: []string{e.o.ttsModel}}
+		ASRModels: e.o.asrModels, TTSModels: []string{e.o.ttsModel}, ONNXOnly: e.o.onnxOnly}
 	if e.s.Runtime != nil {
 		sel.Loader = e.s.Runtime
 	}

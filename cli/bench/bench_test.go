@@ -119,3 +119,37 @@ func TestBenchSoakCPU(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchONNXOnlyWhisperKokoro runs the Whisper and Kokoro contract
+// models given by folder, with --onnx-only: no pocketsphinx or flite rows,
+// numbers on the CPU and, without a GPU, cuda rows that say why.
+func TestBenchONNXOnlyWhisperKokoro(t *testing.T) {
+	ctx := benchEnvForTest(t)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // no installed catalog models
+	kokoro := testenv.KokoroModel(t)
+	jsonPath := filepath.Join(t.TempDir(), "r.json")
+	var stdout, stderr bytes.Buffer
+	err := Run(ctx, []string{"--models", "asr,tts", "--devices", "cpu,cuda:0", "--onnx-only", "--duration", "3s", "--reps", "1",
+		"--batch", "1", "--parallel", "1", "--json", jsonPath, "--asr-model", "../../pipeline/asr/testdata/whisper/en", "--tts-model", kokoro},
+		&stdout, &stderr)
+	if err != nil {
+		t.Fatalf("bench: %v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	t.Log("\n" + stdout.String())
+	var rep bench.Report
+	data, err := os.ReadFile(jsonPath)
+	if err == nil {
+		err = json.Unmarshal(data, &rep)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []string
+	for _, r := range rep.Rows {
+		rows = append(rows, r.Model+"/"+r.Device)
+		checkBenchRow(t, r)
+	}
+	if got, want := strings.Join(rows, " "), "en/cpu en/cuda:0 "+filepath.Base(kokoro)+"/cpu "+filepath.Base(kokoro)+"/cuda:0"; got != want {
+		t.Errorf("rows %s, want %s", got, want)
+	}
+}

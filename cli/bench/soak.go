@@ -28,7 +28,7 @@ func (e *benchEnv) soak(ctx context.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep.Machine, rep.Notes = e.machine(ctx), append(notes, note)
+	rep.Machine, rep.Notes = e.machine(ctx), append(append(notes, note), rep.Notes...)
 	return e.publish(stdout, rep, rep.Verdict, "bench: soak FAIL",
 		func(w io.Writer) error { return bench.WriteSoakText(w, rep) },
 		func(w io.Writer) error { return bench.WriteSoakMarkdown(w, rep) })

@@ -85,6 +85,10 @@ func (r *report) config(ctx context.Context, path string) (config.Loaded, bool) 
 
 func (r *report) audio(ctx context.Context, cfg config.Config) {
 	r.section("Audio")
+	if cfg.Audio.Backend == "web" {
+		r.webAudio(ctx, cfg.Audio)
+		return
+	}
 	devs, err := audio.ListDevices(ctx)
 	if err != nil {
 		r.block("no audio backend works: %v", err)
@@ -162,6 +166,10 @@ func orNA(v *float64) string {
 func (r *report) models(ctx context.Context, cfg config.Config, rt *gpu.Runtime) {
 	r.section("Models")
 	facts := app.MachineFacts(rt != nil)
+	mon := gpu.NewMonitor(gpu.MonitorOptions{})
+	defer mon.Close()
+	facts.GPU = app.GPUMissing(ctx, rt, mon, cfg.GPU)
+	engines := map[string]string{"VAD": cfg.VAD.Engine, "ASR": cfg.ASR.Engine, "TTS": cfg.TTS.Engine}
 	choose := []struct {
 		role string
 		pick func(config.Config, app.Facts) (app.Choice, error)
@@ -173,6 +181,9 @@ func (r *report) models(ctx context.Context, cfg config.Config, rt *gpu.Runtime)
 			continue
 		}
 		r.line("%s: %s", c.role, choice.Reason)
+		if engines[c.role] == "auto" {
+			r.line("     auto order: %s", app.AutoOrder(strings.ToLower(c.role)))
+		}
 		if choice.Engine == "pocketsphinx" {
 			r.asrModel(ctx, cfg)
 		}

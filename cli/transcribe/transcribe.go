@@ -26,7 +26,9 @@ ONNX Runtime are there, else the energy detector), recognises each utterance
 with the configured ASR engine, and prints one line per file: "FILE: text".
 With --json it prints one JSON object per file instead:
   {"file","text","segments":[{"start","end","text"}],"device","engine","rtf"}
-(times in seconds; rtf = processing time / audio duration).
+(times in seconds; rtf = processing time / audio duration). With Whisper each
+segment also has "language": the code of the language it was decoded in
+(detected per utterance when asr.whisper.language is auto).
 
 A file that cannot be read is reported on stderr, naming it; the other files
 are still transcribed, and the exit status is 1.
@@ -151,9 +153,10 @@ func (t *transcriber) Close() { _ = t.s.Close() }
 
 // utterance is one stretch of speech found by the VAD.
 type utterance struct {
-	start   int64 // sample offset in the file
-	samples []float32
-	text    string
+	start    int64 // sample offset in the file
+	samples  []float32
+	text     string
+	language string // Whisper's language code; "" for other engines
 }
 
 // fileResult is what `--json` prints for one file.
@@ -168,9 +171,10 @@ type fileResult struct {
 
 // segmentResult is one utterance of a fileResult; times in seconds.
 type segmentResult struct {
-	Start float64 `json:"start"`
-	End   float64 `json:"end"`
-	Text  string  `json:"text"`
+	Start    float64 `json:"start"`
+	End      float64 `json:"end"`
+	Text     string  `json:"text"`
+	Language string  `json:"language,omitempty"`
 }
 
 // transcribeFile reads, segments and recognises one file and prints it.
@@ -265,7 +269,15 @@ func (t *transcriber) recognize(ctx context.Context, utts []utterance, report fu
 	for i, u := range utts {
 		segs[i] = u.samples
 	}
-	texts, err := asr.Transcribe(ctx, t.s.ASR, segs, asr.BatchOptions{BatchSize: t.opts.batch, Parallel: t.opts.parallel, Progress: report})
+	opts := asr.BatchOptions{BatchSize: t.opts.batch, Parallel: t.opts.parallel, Progress: report}
+	if w, ok := t.s.ASR.(languageRecognizer); ok {
+		res, err := asr.TranscribeWith(ctx, segs, opts, w.Recognize)
+		for i := range res {
+			utts[i].text, utts[i].language = strings.TrimSpace(res[i].Text), res[i].Language
+		}
+		return err
+	}
+	texts, err := asr.Transcribe(ctx, t.s.ASR, segs, opts)
 	if err != nil {
 		return err
 	}
@@ -275,6 +287,12 @@ func (t *transcriber) recognize(ctx context.Context, utts []utterance, report fu
 	return nil
 }
 
+// languageRecognizer is an engine that says each segment's language
+// (Whisper).
+type languageRecognizer interface {
+	Recognize(ctx context.Context, segments [][]float32) ([]asr.WhisperResult, error)
+}
+
 // result assembles what is printed for one file.
 func (t *transcriber) result(file string, utts []utterance, samples int, took time.Duration) fileResult {
 	res := fileResult{File: file, Segments: []segmentResult{}, Device: t.s.ASR.Device(), Engine: t.s.ASR.Name()}
@@ -282,7 +300,7 @@ func (t *transcriber) result(file string, utts []utterance, samples int, took ti
 	for _, u := range utts {
 		start := float64(u.start) / audio.SampleRate
 		end := start + float64(len(u.samples))/audio.SampleRate
-		res.Segments = append(res.Segments, segmentResult{Start: round3(start), End: round3(end), Text: u.text})
+		res.Segments = append(res.Segments, segmentResult{Start: round3(start), End: round3(end), Text: u.text, Language: u.language})
 		if u.text != "" {
 			texts = append(texts, u.text)
 		}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -217,5 +219,53 @@ func TestSplitLongKeepsOffsets(t *testing.T) {
 	}
 	if n := len(got[0].samples); n < 17*16000 || n > 17*16000+800 {
 		t.Errorf("cut at %d, want inside the quiet spot", n)
+	}
+}
+
+// whisperTones renders tones at the frequencies of the Whisper contract
+// models (TONE_HZ in scripts/models/whisper_testmodels.py): 240 ms each,
+// 150 ms apart.
+func whisperTones(seq ...int) []float32 {
+	hz := []float64{1000, 1300, 1700, 2200, 2850, 3700, 4800, 6200}
+	const n, gap, ramp = 3840, 2400, 80.0
+	out := make([]float32, 3200)
+	for _, k := range seq {
+		for i := range n {
+			r := math.Min(1, math.Min(float64(i), float64(n-1-i))/ramp)
+			out = append(out, float32(0.3*r*math.Sin(2*math.Pi*hz[k]*float64(i)/audio.SampleRate)))
+		}
+		out = append(out, make([]float32, gap)...)
+	}
+	return append(out, make([]float32, 3200)...)
+}
+
+// TestTranscribeWhisperLanguages runs transcribe --json on the
+// multilingual Whisper contract model: an English and a German utterance
+// in one file, each segment with the language detected for it.
+func TestTranscribeWhisperLanguages(t *testing.T) {
+	testenv.ORTLibrary(t)
+	dir := t.TempDir()
+	model, _ := filepath.Abs("../../pipeline/asr/testdata/whisper/ml")
+	cfg := filepath.Join(dir, "whisper.toml")
+	doc := "[vad]\nengine = \"energy\"\n[asr]\nengine = \"whisper\"\n[asr.whisper]\nmodel = \"" + model + "\"\n"
+	if err := os.WriteFile(cfg, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Tone 7 makes the model's language detection pick German.
+	samples := append(append(whisperTones(0, 1, 2), make([]float32, 2*audio.SampleRate)...), whisperTones(7, 3, 4, 5, 6)...)
+	code, stdout, stderr := runParley(t, writeWAV(t, dir, "two.wav", samples), "--json", "--config", cfg)
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	var res struct {
+		Text, Engine string
+		Segments     []struct{ Text, Language string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatalf("%v: %s", err, stdout)
+	}
+	got := fmt.Sprintf("%s %q %+v", res.Engine, res.Text, res.Segments)
+	if want := `whisper "hello world parley ja grün" [{Text:hello world parley Language:en} {Text:ja grün Language:de}]`; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }

@@ -176,3 +176,21 @@ func RawSpeech(t testing.TB, name string) []float32 {
 	}
 	return out
 }
+
+// KokoroModel returns a new folder holding the Kokoro contract model and
+// its voices file (pipeline/tts/testdata/kokoro) under the names `parley
+// models pull kokoro-v1.0` installs.
+func KokoroModel(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	for src, dst := range map[string]string{"kokoro-test.onnx": "kokoro-v1.0.onnx", "voices-test.bin": "voices-v1.0.bin"} {
+		data, err := os.ReadFile(filepath.Join(repoRoot(), "pipeline", "tts", "testdata", "kokoro", src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, dst), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}

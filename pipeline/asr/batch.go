@@ -40,20 +40,27 @@ type BatchOptions struct {
 // lengths make padding invisible in the text.
 func Transcribe(ctx context.Context, e Engine, segments [][]float32, opts BatchOptions) ([]string, error) {
 	r, ok := e.(BatchRecognizer)
-	size := max(opts.BatchSize, 1)
 	if !ok {
-		r, size = streams{e}, 1
+		r, opts.BatchSize = streams{e}, 1
 	}
-	out := make([]string, len(segments))
+	return TranscribeWith(ctx, segments, opts, r.RecognizeBatch)
+}
+
+// TranscribeWith is Transcribe for a recogniser whose results are more
+// than text, such as Whisper's Recognize (text and language): recognize
+// gets up to BatchSize segments per call and returns one result for each.
+func TranscribeWith[R any](ctx context.Context, segments [][]float32, opts BatchOptions,
+	recognize func(context.Context, [][]float32) ([]R, error)) ([]R, error) {
+	out := make([]R, len(segments))
 	progress := newTally(segments, opts.Progress)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(opts.Parallel, 1))
-	for _, idx := range batchesByLength(segments, size) {
+	for _, idx := range batchesByLength(segments, max(opts.BatchSize, 1)) {
 		if gctx.Err() != nil {
 			break
 		}
 		g.Go(func() error {
-			if err := runBatch(gctx, r, segments, idx, out); err != nil {
+			if err := runBatch(gctx, recognize, segments, idx, out); err != nil {
 				return err
 			}
 			progress.add(segments, idx)
@@ -69,9 +76,9 @@ func Transcribe(ctx context.Context, e Engine, segments [][]float32, opts BatchO
 	return out, nil
 }
 
-// runBatch recognises the segments at idx and stores their texts in out.
-// Runs write disjoint indexes of out, so no lock is needed.
-func runBatch(ctx context.Context, r BatchRecognizer, segments [][]float32, idx []int, out []string) error {
+// runBatch recognises the segments at idx and stores their results in
+// out. Runs write disjoint indexes of out, so no lock is needed.
+func runBatch[R any](ctx context.Context, recognize func(context.Context, [][]float32) ([]R, error), segments [][]float32, idx []int, out []R) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("transcribe: %w", err)
 	}
@@ -79,15 +86,15 @@ func runBatch(ctx context.Context, r BatchRecognizer, segments [][]float32, idx 
 	for i, j := range idx {
 		batch[i] = segments[j]
 	}
-	texts, err := r.RecognizeBatch(ctx, batch)
+	res, err := recognize(ctx, batch)
 	if err != nil {
 		return fmt.Errorf("transcribe segments %v: %w", idx, err)
 	}
-	if len(texts) != len(idx) {
-		return fmt.Errorf("transcribe segments %v: %w: %d texts for %d segments", idx, ErrDecode, len(texts), len(idx))
+	if len(res) != len(idx) {
+		return fmt.Errorf("transcribe segments %v: %w: %d results for %d segments", idx, ErrDecode, len(res), len(idx))
 	}
 	for i, j := range idx {
-		out[j] = texts[i]
+		out[j] = res[i]
 	}
 	return nil
 }

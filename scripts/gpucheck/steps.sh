@@ -113,7 +113,7 @@ step_bench() {
     for f in "${clips[@]}"; do ln -f "$f" "$dir/c$c-$(basename "$f")"; done
   done
   cfg=$(config bench)
-  timeout "$(tmo 200 "$((gpu * (soak_s + 130)))")" "$parley" bench --config "$cfg" --models asr,tts --devices cpu,cuda:0 --batch 1,4,16 \
+  timeout "$(tmo 200 "$((gpu * (soak_s + 130)))")" "$parley" bench --config "$cfg" --models asr,tts --onnx-only --devices cpu,cuda:0 --batch 1,4,16 \
     --parallel 1,3 --asr-model "$asr_dir" --tts-model "$tts_model" --audio "$dir" \
     --duration "$((gpu ? (quick ? 20 : 45) : 4))s" --reps 1 --ascii \
     --json "$work/logs/bench.json" --markdown "$work/logs/bench.md" >"$work/logs/bench.txt" 2>&1
@@ -200,7 +200,7 @@ soak_bench() {
   cfg=$(config soak-bench)
   # The soak starts on the first device: the GPU where there is one.
   timeout "$(tmo $((soak_s + 90)))" "$parley" bench --config "$cfg" --soak "${soak_s}s" --switch-every "${soak_every}s" \
-    --models asr --devices "$( ((gpu)) && echo cuda:0,cpu || echo cpu,cuda:0)" --asr-model "$asr_dir" --audio "$work/audio" \
+    --models asr --onnx-only --devices "$( ((gpu)) && echo cuda:0,cpu || echo cpu,cuda:0)" --asr-model "$asr_dir" --audio "$work/audio" \
     --json "$work/logs/soak.json" --markdown "$work/logs/soak.md" >"$work/logs/soak.txt" 2>&1
 }
 

@@ -42,6 +42,20 @@ type StatusInfo struct {
 	VAD, ASR, LLM, TTS string
 	// LogPath is the conversation/debug log file, shown with fatal errors.
 	LogPath string
+	// Audio is what the audio path adds to voice-to-voice.
+	Audio AudioLatency
+}
+
+// AudioLatency is the delay the audio path adds outside the pipeline (device
+// buffers, the browser page): the user hears a reply start about Capture +
+// Playback later than voice-to-voice says.
+type AudioLatency struct {
+	// Path says what adds it, e.g. "browser page"; "" when nothing does.
+	Path string
+	// Capture and Playback are the delays per direction; 0 is unmeasured.
+	Capture, Playback time.Duration
+	// Measured is false while a part is still unknown.
+	Measured bool
 }
 
 // EventMsg carries one pipeline event read from the event channel.

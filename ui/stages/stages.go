@@ -56,6 +56,7 @@ type Model struct {
 	turns   int
 	lastRTF float64
 	series  [numSeries]series
+	audio   common.AudioLatency // what the audio path adds, sampled with the engine info
 }
 
 // New returns the pane with no measurements.
@@ -77,13 +78,16 @@ func (m *Model) SetFocused(f bool) {
 	m.common.Focused = f
 }
 
-// Update folds state, speech and metrics events into the pane.
+// Update folds state, speech and metrics events into the pane, and keeps
+// the audio path's latency from each engine-info sample.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.EventMsg:
 		m.apply(msg.Event)
 	case common.PipelineStoppedMsg:
 		m.act.Stop()
+	case common.ModelsSampledMsg:
+		m.audio = msg.Info.Audio
 	}
 	return m, nil
 }

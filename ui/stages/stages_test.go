@@ -47,3 +47,24 @@ func TestView(t *testing.T) {
 	}
 	golden.RequireEqual(t, []byte(out))
 }
+
+// TestViewAudioPath: the delay the audio path adds is shown under the
+// headline when the pane has a row to spare, as the estimate of what the
+// user hears once a turn is measured.
+func TestViewAudioPath(t *testing.T) {
+	km := keymap.Default()
+	m := New(common.Common{Styles: styles.Default(false), Keys: &km, Now: time.Now})
+	page := common.AudioLatency{Path: "browser page", Capture: 30 * time.Millisecond}
+	m, _ = m.Update(common.ModelsSampledMsg{Info: common.StatusInfo{Audio: page}})
+	m.SetSize(60, 11)
+	out := m.View() + "\n"
+	mt := pipeline.TurnMetrics{SpeechMS: 1500, ASRFinal: 200, LLMFirstToken: 400, TTSFirstAudio: 150, PlaybackStart: 12, VoiceToVoice: 800}
+	m, _ = m.Update(common.EventMsg{Event: pipeline.Event{Kind: pipeline.KindMetrics, Metrics: &mt}})
+	page.Playback, page.Measured = 41*time.Millisecond, true
+	m, _ = m.Update(common.ModelsSampledMsg{Info: common.StatusInfo{Audio: page}})
+	for _, h := range []int{11, 9} { // at 9 rows only the stages fit
+		m.SetSize(60, h)
+		out += m.View() + "\n"
+	}
+	golden.RequireEqual(t, []byte(out))
+}

@@ -2,6 +2,7 @@ package stages
 
 import (
 	"fmt"
+	"time"
 
 	"parley/ui/common"
 )
@@ -36,7 +37,8 @@ func (m Model) Summary() string {
 	return common.JoinNonEmpty("  ", parts...)
 }
 
-// body is the boxed form: headline, table header, one row per stage.
+// body is the boxed form: headline, what the audio path adds when the
+// room allows, the trend, table header, one row per stage.
 func (m Model) body(w int) []string {
 	st := m.common.Styles
 	v := m.series[voiceToVoice]
@@ -46,7 +48,12 @@ func (m Model) body(w int) []string {
 		head += st.Muted.Render(turns)
 	}
 	lines := []string{head}
-	if rows := m.common.Height - 2 - 8; rows >= 1 {
+	optional := m.common.Height - 2 - 7 // beyond headline, header and 5 stages
+	if a := m.audioLine(v.last); a != "" && optional >= 1 {
+		lines = append(lines, st.Muted.Render(a))
+		optional--
+	}
+	if rows := optional - 1; rows >= 1 { // one row is the RTF line's
 		lines = append(lines, m.trendRows(v, w, rows)...)
 	}
 	lines = append(lines, st.Header.Render(row("STAGE", "STATE", "LAST", "P50", "P95")))
@@ -87,4 +94,23 @@ func (m Model) stageRow(i, w int) string {
 // row lays out the table columns.
 func row(name, state, last, p50, p95 string) string {
 	return fmt.Sprintf("%-*s%-*s%*s%*s%*s", nameW, name, stateW, state, numW-1, last, numW, p50, numW, p95)
+}
+
+// audioLine says what the audio path adds to voice-to-voice (last, ms): the
+// delay the user hears on top of it; "" when nothing adds any.
+func (m Model) audioLine(last float64) string {
+	a := m.audio
+	if a.Path == "" {
+		return ""
+	}
+	in, out := common.FormatMS(ms(a.Capture)), common.FormatMS(ms(a.Playback))
+	if !a.Measured || last <= 0 {
+		return fmt.Sprintf("audio path adds in %s + out %s (%s)", in, out, a.Path)
+	}
+	return fmt.Sprintf("heard ~%s = v2v + in %s + out %s (%s)", common.FormatMS(last+ms(a.Capture+a.Playback)), in, out, a.Path)
+}
+
+// ms converts a duration to milliseconds.
+func ms(d time.Duration) float64 {
+	return float64(d) / float64(time.Millisecond)
 }
