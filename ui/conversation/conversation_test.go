@@ -155,6 +155,17 @@ func TestFactsStayOneLine(t *testing.T) {
 	}
 }
 
+// TestFactWithAnAddress: a fact that carries a web address too long for
+// the line wraps instead of losing the end of the address.
+func TestFactWithAnAddress(t *testing.T) {
+	m := newTest(80, 10)
+	url := "http://127.0.0.1:8765/?token=ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	m, _ = m.Update(common.EventMsg{Event: pipeline.Event{Kind: pipeline.KindInfo, Fact: "audio", Text: "browser audio: open " + url}})
+	if v := m.View(); !strings.Contains(v, url) || !strings.Contains(v, "audio  browser audio: open") || m.total != 2 {
+		t.Fatalf("want the whole address on the line after the fact (%d lines):\n%s", m.total, v)
+	}
+}
+
 func TestHintUntilFirstTurn(t *testing.T) {
 	m := newTest(40, 10)
 	m.SetHint("space to talk | i to type")

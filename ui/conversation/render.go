@@ -17,7 +17,8 @@ const maxCachedWidths = 3
 
 // render renders one entry at the current width: replies as Markdown
 // (from the cache when this width was rendered before), a fact on one
-// line, everything else wrapped.
+// line, everything else wrapped. A fact that carries a web address (the
+// browser page's) is wrapped too: cut, the address would be useless.
 func (m Model) render(e *entry) []string {
 	w := m.innerWidth()
 	lw := min(labelWidth, w/4)
@@ -26,7 +27,7 @@ func (m Model) render(e *entry) []string {
 	label, ls, ts := labelFor(*e, st.Conversation)
 	var body []string
 	switch {
-	case e.role == roleFact:
+	case e.role == roleFact && !strings.Contains(e.text, "://"):
 		body = []string{ts.Render(common.Fit(e.text, tw, st.Glyphs.Ellipsis))}
 	case e.role == roleAssistant && m.md != nil:
 		body = m.markdown(e, tw)
