@@ -27,18 +27,23 @@ var allowedImports = []struct {
 	{"parley/pipeline", []string{"parley/audio", "parley/gpu", "parley/pipeline/"}},
 	{"parley/models", nil},
 	{"parley/bench", []string{"parley/gpu", "parley/audio", "parley/pipeline/asr", "parley/pipeline/tts", "parley/models"}},
+	{"parley/ui/markdown", nil},
+	{"parley/ui/clipboard", nil},
+	{"parley/ui/input", []string{"parley/ui/common", "parley/ui/styles"}},
+	{"parley/ui/picker", []string{"parley/ui/common", "parley/ui/styles"}},
 	{"parley/ui", []string{"parley/pipeline", "parley/gpu", "parley/ui/"}},
 	{"parley/app", []string{"parley/config", "parley/gpu", "parley/audio", "parley/audio/echo", "parley/audio/web", "parley/pipeline", "parley/pipeline/", "parley/models"}},
 	{"parley/cli", []string{"parley/"}},
 	{"parley/internal/stats", nil},
 	{"parley/internal/ctxtime", nil},
 	{"parley/internal/xdg", nil},
+	{"parley/internal/prefs", nil},
 	{"parley/internal/", []string{"parley/models", "parley/config"}},
 }
 
 // leaves are packages that import no parley package; any package may
 // import them.
-var leaves = []string{"parley/internal/stats", "parley/internal/ctxtime", "parley/internal/xdg"}
+var leaves = []string{"parley/internal/stats", "parley/internal/ctxtime", "parley/internal/xdg", "parley/internal/prefs"}
 
 // violations returns "from -> to" for every parley import the table forbids.
 func violations(imports map[string][]string) []string {
@@ -140,6 +145,12 @@ func TestImportRulesCatchForbiddenArrows(t *testing.T) {
 		"parley/ui/stages -> parley/internal/stats": false,
 		"parley/gpu -> parley/internal/stats":       false,
 		"parley/internal/stats -> parley/gpu":       true,
+		"parley/ui/markdown -> parley/pipeline":     true,
+		"parley/ui/clipboard -> parley/ui/common":   true,
+		"parley/ui/input -> parley/pipeline":        true,
+		"parley/ui/picker -> parley/ui/common":      false,
+		"parley/internal/prefs -> parley/config":    true,
+		"parley/app -> parley/internal/prefs":       false,
 	}
 	for arrow, forbidden := range cases {
 		from, to, _ := strings.Cut(arrow, " -> ")

@@ -8,13 +8,14 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
+	"io"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"parley/config"
 	"parley/gpu"
+	"parley/internal/prefs"
 	"parley/pipeline"
 	"parley/pipeline/llm"
 )
@@ -29,6 +30,19 @@ type Options struct {
 	// InputDevice and OutputDevice, when set, override audio.input_device
 	// and audio.output_device.
 	InputDevice, OutputDevice string
+	// Pinned says which choices the user fixed (see Pins).
+	Pinned Pins
+	// Continue carries on the last conversation of the state folder: shown
+	// (Resumed), sent as history within llm.max_history_chars, and copied
+	// into this run's log.
+	Continue bool
+	// Lines, when set, are typed turns, one per line (headless, with a
+	// pipe on standard input). The run does not end before the last one
+	// is answered.
+	Lines io.Reader
+	// NoMic opens no microphone: without Input, parley answers Lines only
+	// and the run ends once they are answered.
+	NoMic bool
 }
 
 // App is one conversation: the engines, the language model, the audio
@@ -41,6 +55,15 @@ type App struct {
 	log      *pipeline.Log
 	pipe     *pipeline.Pipeline
 	events   <-chan pipeline.Event // the pipeline's, through the audio ends (see Audio.attach)
+
+	live      *liveAudio
+	client    *llm.OpenAI // the LLM server's client; nil for llm.engine = offline
+	prefs     *prefs.Store
+	pins      Pins
+	notices   []pipeline.Notice // said at start after the facts
+	resumed   pipeline.Conversation
+	lines     io.Reader
+	linesDone chan struct{} // closed once every line of lines is queued
 }
 
 // Open builds the conversation: the engines first (a bad model fails before
@@ -51,7 +74,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{eng: eng}
+	a := &App{eng: eng, prefs: prefs.NewStore(eng.StateDir), pins: opts.Pinned, lines: opts.Lines, linesDone: make(chan struct{})}
 	if err := a.open(ctx, opts); err != nil {
 		_ = a.Close()
 		return nil, err
@@ -60,26 +83,42 @@ func Open(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 }
 
 func (a *App) open(ctx context.Context, opts Options) error {
+	remembered := a.recall(&opts)
 	if err := a.openLLM(); err != nil {
 		return err
 	}
 	au, err := OpenAudio(ctx, a.eng.Config.Audio, opts)
+	if err != nil && a.forget(&opts, remembered, err) {
+		au, err = OpenAudio(ctx, a.eng.Config.Audio, opts)
+	}
 	if err != nil {
 		return err
 	}
 	a.audio = au
 	a.eng.onClose(au.Close)
+	if opts.Continue {
+		a.resume()
+	}
+	if err := a.openLog(); err != nil {
+		return err
+	}
+	if err := a.newPipeline(); err != nil {
+		return err
+	}
+	a.eng.relay.connect(a.engineReport)
+	return nil
+}
+
+// openLog opens this run's conversation log, which starts with the turns
+// it continues.
+func (a *App) openLog() error {
 	log, err := pipeline.OpenLog(a.eng.StateDir, time.Now())
 	if err != nil {
 		return err
 	}
 	a.log = log
 	a.eng.onClose(log.Close)
-	if err := a.newPipeline(); err != nil {
-		return err
-	}
-	a.eng.relay.connect(a.pipe.Notify)
-	return nil
+	return log.WriteTurns(a.resumed.Turns, time.Now())
 }
 
 // Close releases everything in reverse order of opening.
@@ -101,6 +140,9 @@ func (a *App) Run(ctx context.Context) error {
 	var g errgroup.Group
 	if a.llmWatch != nil {
 		g.Go(func() error { return quiet(a.llmWatch(watchCtx)) })
+	}
+	if a.lines != nil {
+		go a.readLines(watchCtx)
 	}
 	if gpus := a.eng.GPUs; gpus != nil && gpus.GPUUnavailable() == "" {
 		snaps := make(chan gpu.Snapshot)
@@ -153,7 +195,7 @@ type Info struct {
 // the audio path adds now.
 func (a *App) Info() Info {
 	e := a.eng
-	return Info{VAD: e.VADName(), ASR: e.ASR.Name(), TTS: e.TTS.Name(), LLM: a.llm.Name(), LogPath: a.log.Path(), Audio: a.audio.AddedLatency()}
+	return Info{VAD: e.VADName(), ASR: e.ASR.Name(), TTS: e.TTS.Name(), LLM: a.llm.Name(), LogPath: a.log.Path(), Audio: a.addedLatency()}
 }
 
 // SampleGPU takes one NVML reading of every GPU (or says why there is none).
@@ -167,17 +209,10 @@ func (a *App) Level() (rms, peak float32) {
 	if rms, peak, ok := a.audio.pageLevel(); ok {
 		return rms, peak
 	}
-	if a.audio.Mic != nil {
-		l := a.audio.Mic.Level()
+	if mic := a.live.mic.Load(); mic != nil {
+		l := mic.Level()
 		return l.RMS, l.Peak
 	}
 	v := a.pipe.Level()
 	return v, v
-}
-
-// startNotice is the first line of a run: what listens, decides and speaks.
-func (a *App) startNotice() string {
-	e := a.eng
-	return fmt.Sprintf("listening on %s; VAD %s; ASR %s on %s; TTS %s on %s; answers: %s",
-		a.audio.name(), e.VADName(), e.ASR.Name(), e.ASR.Device(), e.TTS.Name(), e.TTS.Device(), llmName(e.Config.LLM))
 }

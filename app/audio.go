@@ -15,7 +15,9 @@ import (
 // speaks through. Open opens it with the rest; doctor can open it alone.
 type Audio struct {
 	// Source is what the conversation listens to: a file, the microphone,
-	// or the microphone through the echo canceller.
+	// the microphone through the echo canceller, the browser page's
+	// microphone, or nothing (NoMic: typed turns only). These are the ends opened at start; a device switch
+	// replaces them behind the App's live input and output.
 	Source pipeline.Source
 	// Mic is the capture device; nil for a file.
 	Mic *audio.Mic
@@ -28,8 +30,11 @@ type Audio struct {
 	// is "web"; nil otherwise.
 	Web *web.Server
 
-	page    *pageLink // the page's link to the pipeline; nil without Web
-	closers closers
+	cfg         config.Audio
+	micOpts     audio.MicOptions     // what Mic was opened with, for a switch
+	speakerOpts audio.SpeakerOptions // what Speaker was opened with, for a switch
+	page        *pageLink            // the page's link to the pipeline; nil without Web
+	closers     closers
 }
 
 // OpenAudio opens the input, then the speaker (which feeds the echo
@@ -41,11 +46,14 @@ func OpenAudio(ctx context.Context, cfg config.Audio, opts Options) (*Audio, err
 	if cfg.Backend == "web" {
 		return openWeb(ctx, cfg, opts)
 	}
-	a := &Audio{}
+	a := &Audio{cfg: cfg}
 	var err error
-	if opts.Input != "" {
+	switch {
+	case opts.Input != "":
 		err = a.openFile(opts)
-	} else {
+	case opts.NoMic:
+		a.Source = noInput{}
+	default:
 		err = a.openMic(ctx, cfg, pick(opts.InputDevice, cfg.InputDevice))
 	}
 	if err == nil {
@@ -77,17 +85,18 @@ func (a *Audio) openFile(opts Options) error {
 // openMic opens the capture device, read through the echo canceller when
 // audio.aec is on.
 func (a *Audio) openMic(ctx context.Context, cfg config.Audio, device string) error {
-	mic, err := audio.OpenMic(ctx, audio.MicOptions{
+	a.micOpts = audio.MicOptions{
 		Device:  device,
 		Backend: backend(cfg.Backend),
 		Buffer:  cfg.CaptureBuffer.Duration,
-	})
+	}
+	mic, err := audio.OpenMic(ctx, a.micOpts)
 	if err != nil {
 		return fmt.Errorf("audio input: %w", err)
 	}
 	a.Mic = mic
+	a.closers.add(mic.Close)
 	if !cfg.AEC {
-		a.closers.add(mic.Close)
 		a.Source = mic
 		return nil
 	}
@@ -97,26 +106,51 @@ func (a *Audio) openMic(ctx context.Context, cfg config.Audio, device string) er
 // cancelEcho reads the microphone through the echo canceller, with what the
 // speaker plays as its reference.
 func (a *Audio) cancelEcho(cfg config.Audio, mic *audio.Mic) error {
-	aec, err := echo.NewEchoCanceller(echo.EchoOptions{TailLength: cfg.AECTail.Duration, ResidualSuppression: cfg.AECSuppress})
+	ref := newEchoReference(cfg)
+	src, err := newCanceller(cfg, mic, ref)
 	if err != nil {
-		_ = mic.Close()
-		return fmt.Errorf("echo canceller (audio.aec): %w", err)
-	}
-	ref := echo.NewEchoReference(echo.EchoReferenceOptions{Latency: cfg.AECLatency.Duration})
-	src, err := echo.NewEchoCancelledSource(mic, ref, aec)
-	if err != nil {
-		_ = aec.Close()
-		_ = mic.Close()
-		return fmt.Errorf("echo canceller (audio.aec): %w", err)
+		return err
 	}
 	a.closers.add(src.Close)
 	a.Source, a.Echo = src, ref
 	return nil
 }
 
+// newEchoReference is the played signal's carrier to an echo canceller.
+func newEchoReference(cfg config.Audio) *echo.EchoReference {
+	return echo.NewEchoReference(echo.EchoReferenceOptions{Latency: cfg.AECLatency.Duration})
+}
+
+// newCanceller reads mic through a new echo canceller with ref as its
+// reference. The canceller does not own mic: closing it leaves the
+// microphone open, so a speaker switch can give the same microphone a new
+// reference.
+func newCanceller(cfg config.Audio, mic *audio.Mic, ref *echo.EchoReference) (*echo.EchoCancelledSource, error) {
+	aec, err := echo.NewEchoCanceller(echo.EchoOptions{TailLength: cfg.AECTail.Duration, ResidualSuppression: cfg.AECSuppress})
+	if err != nil {
+		return nil, fmt.Errorf("echo canceller (audio.aec): %w", err)
+	}
+	src, err := echo.NewEchoCancelledSource(lentMic{mic}, ref, aec)
+	if err != nil {
+		_ = aec.Close()
+		return nil, fmt.Errorf("echo canceller (audio.aec): %w", err)
+	}
+	return src, nil
+}
+
+// lentMic lends a Mic to an echo canceller, which reads it (and its
+// capture clock) but leaves closing it to the owner.
+type lentMic struct {
+	*audio.Mic
+}
+
+// Close implements audio.Source: the owner closes the Mic.
+func (lentMic) Close() error { return nil }
+
 // openSpeaker opens the playback device of audio.backend.
 func (a *Audio) openSpeaker(ctx context.Context, cfg config.Audio, device string) error {
-	opts := audio.SpeakerOptions{Device: device, Backend: backend(cfg.Backend)}
+	a.speakerOpts = audio.SpeakerOptions{Device: device, Backend: backend(cfg.Backend)}
+	opts := a.speakerOpts
 	if a.Echo != nil { // never a typed nil in the interface
 		opts.EchoReference = a.Echo
 	}
@@ -143,29 +177,4 @@ func pick(flagValue, configValue string) string {
 		return flagValue
 	}
 	return configValue
-}
-
-// name describes the input for the start-up notice.
-func (a *Audio) name() string {
-	if a.Web != nil {
-		return a.webName()
-	}
-	if a.Mic == nil {
-		return "file input"
-	}
-	d := a.Mic.Device()
-	aec := "echo cancellation off"
-	if a.Echo != nil {
-		aec = "echo cancellation on"
-	}
-	return fmt.Sprintf("%s (%s, %s)", d.Name, a.Mic.Backend(), aec)
-}
-
-// talkingOver is the pipeline's double-talk detector, the echo
-// canceller's; nil without one (the raised threshold then applies).
-func (a *Audio) talkingOver() func() bool {
-	if src, ok := a.Source.(*echo.EchoCancelledSource); ok {
-		return src.TalkingOver
-	}
-	return nil
 }

@@ -40,6 +40,8 @@ type Engines struct {
 	StateDir string
 	// Runtime is ONNX Runtime; nil when it did not load (Notices say why).
 	Runtime *gpu.Runtime
+	// RuntimeErr is why Runtime did not load.
+	RuntimeErr error
 	// Monitor reads the GPUs through NVML.
 	Monitor *gpu.Monitor
 	// GPUs holds the ONNX models; nil when no chosen engine uses one.

@@ -3,6 +3,7 @@ package app
 import (
 	"time"
 
+	"parley/audio"
 	"parley/audio/web"
 )
 
@@ -32,22 +33,39 @@ func (l AddedLatency) Total() time.Duration {
 	return l.Capture + l.Playback
 }
 
-// AddedLatency reports the audio path's added delay as measured now.
+// AddedLatency reports the audio path's added delay as measured now, with
+// the devices opened at start.
 func (a *Audio) AddedLatency() AddedLatency {
-	switch {
-	case a.Web != nil:
+	if a.Web != nil {
 		st, ok := a.Web.PageStats()
 		l := PageLatency(st, ok)
 		if !a.live() {
 			l.Capture = 0
 		}
 		return l
-	case a.Mic != nil && a.Speaker != nil:
-		in, out := a.Mic.Latency(), a.Speaker.Latency()
-		return AddedLatency{Path: "device buffers (" + a.Mic.Backend() + ")", Capture: in, Playback: out, Measured: in > 0 && out > 0}
-	case a.Speaker != nil:
-		out := a.Speaker.Latency()
-		return AddedLatency{Path: "device buffer (" + a.Speaker.Backend() + ")", Playback: out, Measured: out > 0}
+	}
+	return deviceLatency(a.Mic, a.Speaker)
+}
+
+// addedLatency is the audio path's added delay with the devices in use
+// now, which a switch in the TUI may have replaced.
+func (a *App) addedLatency() AddedLatency {
+	if a.audio.Web != nil {
+		return a.audio.AddedLatency()
+	}
+	return deviceLatency(a.live.mic.Load(), a.live.speaker.Load())
+}
+
+// deviceLatency is what the buffers of mic and speaker add (either may be
+// nil: a file input, typed turns only).
+func deviceLatency(mic *audio.Mic, sp *audio.Speaker) AddedLatency {
+	switch {
+	case mic != nil && sp != nil:
+		in, out := mic.Latency(), sp.Latency()
+		return AddedLatency{Path: "device buffers (" + mic.Backend() + ")", Capture: in, Playback: out, Measured: in > 0 && out > 0}
+	case sp != nil:
+		out := sp.Latency()
+		return AddedLatency{Path: "device buffer (" + sp.Backend() + ")", Playback: out, Measured: out > 0}
 	}
 	return AddedLatency{}
 }

@@ -26,6 +26,7 @@ func (a *App) openLLM() error {
 	if err != nil {
 		return fmt.Errorf("llm: %w", err)
 	}
+	a.client = client
 	if c.Engine == "openai" {
 		a.llm = client
 		return nil
@@ -39,13 +40,14 @@ func (a *App) openLLM() error {
 
 // llmChanged tells the user when the LLM server goes away or comes back.
 func (a *App) llmChanged(online bool, reason string) {
-	c := a.eng.Config.LLM
-	msg := fmt.Sprintf("LLM online: %s at %s", c.Model, c.BaseURL)
+	n := pipeline.Notice{Fact: "llm", Text: "LLM online: " + a.client.Name(),
+		Detail: fmt.Sprintf("LLM online: %s at %s", a.client.Name(), a.client.BaseURL())}
 	if !online {
-		msg = "LLM offline, the offline responder answers: " + reason
+		n.Text = "LLM offline: start Ollama or set llm.base_url · parley doctor"
+		n.Detail = "LLM offline, the offline responder answers: " + reason
 	}
 	if a.pipe != nil {
-		a.pipe.Notify(msg)
+		a.pipe.Announce(n)
 	}
 }
 
@@ -62,7 +64,7 @@ func newSplitter(c config.Conversation) func() pipeline.Splitter {
 	return func() pipeline.Splitter { return llm.NewSplitter(opts) }
 }
 
-// llmName says who answers, for the start-up notice.
+// llmName says who answers, for the start-up notice's detail.
 func llmName(c config.LLM) string {
 	switch c.Engine {
 	case "offline":

@@ -51,6 +51,7 @@ func (e *Engines) openRuntime(ctx context.Context) {
 		InterOpThreads: e.Config.ONNX.InterOpThreads,
 	})
 	if err != nil {
+		e.RuntimeErr = err
 		e.note("ONNX Runtime unavailable: %v", err)
 		return
 	}

@@ -32,13 +32,16 @@ import (
 //     answer, said, interrupted, notices, errors) is also shown on the page;
 //     a reloaded page gets the conversation so far.
 //   - The page's connection state ("browser connected from …", "browser
-//     disconnected (…)") is a notice in the TUI, headless output and the log.
+//     disconnected (…)") is the "page" fact in the TUI (a newer state
+//     replaces the line), headless output and the log.
+//   - The microphone and the speaker cannot be switched in the TUI: the
+//     browser picks them.
 
 // errWebDevice indicates a device flag given with the browser backend.
 var errWebDevice = errors.New(`--input-device and --output-device name sound card devices; with audio.backend = "web" the browser page is the microphone and the speaker`)
 
 // openWeb serves the browser page and makes it the audio ends: the page's
-// microphone (a file with --input) and its speaker.
+// microphone (a file with --input, nothing with NoMic) and its speaker.
 func openWeb(ctx context.Context, cfg config.Audio, opts Options) (*Audio, error) {
 	if opts.InputDevice != "" || opts.OutputDevice != "" {
 		return nil, errWebDevice
@@ -48,10 +51,14 @@ func openWeb(ctx context.Context, cfg config.Audio, opts Options) (*Audio, error
 	if err != nil {
 		return nil, fmt.Errorf("audio.backend = \"web\": %w", err)
 	}
-	a := &Audio{Web: srv, page: link}
+	a := &Audio{Web: srv, page: link, cfg: cfg}
 	a.closers.add(srv.Close)
 	a.closers.add(link.close)
-	if opts.Input == "" {
+	switch {
+	case opts.NoMic && opts.Input == "":
+		a.Source = noInput{}
+		return a, nil
+	case opts.Input == "":
 		a.Source = srv.Mic()
 		return a, nil
 	}
@@ -62,10 +69,10 @@ func openWeb(ctx context.Context, cfg config.Audio, opts Options) (*Audio, error
 	return a, nil
 }
 
-// pageControl is what the page sends the conversation: notices and
-// push-to-talk; *pipeline.Pipeline is one.
+// pageControl is what the page sends the conversation: its state, as a
+// fact, and push-to-talk; *pipeline.Pipeline is one.
 type pageControl interface {
-	Notify(text string)
+	Announce(n pipeline.Notice)
 	SetPushToTalk(talking bool)
 }
 
@@ -93,7 +100,7 @@ func (l *pageLink) control() pageControl {
 
 func (l *pageLink) state(st web.State) {
 	if c := l.control(); c != nil {
-		c.Notify(st.Message)
+		c.Announce(pipeline.Notice{Fact: "page", Text: st.Message})
 	}
 }
 
@@ -191,23 +198,25 @@ func (a *Audio) pageLevel() (rms, peak float32, ok bool) {
 	return l.RMS, l.Peak, true
 }
 
-// webName describes the browser input for the start-up notice.
+// webName describes the browser input for the start-up fact's detail.
 func (a *Audio) webName() string {
-	if !a.live() {
+	_, typed := a.Source.(noInput)
+	switch {
+	case typed:
+		return "typed turns only (replies on the browser page)"
+	case !a.live():
 		return "file input (replies on the browser page)"
 	}
 	return "the browser page (the browser's echo cancellation, noise suppression and gain control; audio.aec unused)"
 }
 
-// pageNotice is the start-up line with the page's address and its
-// per-run token; "" without the browser page.
-func (a *Audio) pageNotice() string {
-	if a.Web == nil {
-		return ""
-	}
-	msg := "browser audio: open " + a.Web.URL()
+// pageFact is the start-up fact of the browser page: its address with the
+// per-run token, the one thing the user must do. The detail says what the
+// page serves as and how to reach it from another machine.
+func (a *Audio) pageFact() pipeline.Notice {
+	n := pipeline.Notice{Fact: "audio", Text: "browser audio: open " + a.Web.URL(), Detail: "input: " + a.webName()}
 	if host, port, err := net.SplitHostPort(a.Web.Addr().String()); err == nil && net.ParseIP(host).IsLoopback() {
-		msg += fmt.Sprintf(" (from another machine: ssh -L %s:127.0.0.1:%s this-host, then open it there)", port, port)
+		n.Detail += fmt.Sprintf("; from another machine: ssh -L %s:127.0.0.1:%s this-host, then open %s there", port, port, a.Web.URL())
 	}
-	return msg
+	return n
 }

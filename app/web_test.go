@@ -11,6 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"parley/audio"
 	"parley/audio/web"
 	"parley/config"
 	"parley/pipeline"
@@ -105,7 +106,9 @@ func webConfig(t *testing.T) config.Audio {
 
 // TestOpenAudioWeb: audio.backend = "web" serves the page, whose
 // microphone is the input and whose speaker plays; no device opens, no echo
-// canceller runs, and the start-up line carries the page's address.
+// canceller runs, no device switch is offered, and the start-up fact
+// carries the page's address on its one line and the SSH recipe in its
+// detail.
 func TestOpenAudioWeb(t *testing.T) {
 	a, err := OpenAudio(t.Context(), webConfig(t), Options{})
 	if err != nil {
@@ -118,11 +121,24 @@ func TestOpenAudioWeb(t *testing.T) {
 	if _, ok := a.player().(speakerAdapter[*web.Playback]); !ok {
 		t.Errorf("player %T, want the page's speaker", a.player())
 	}
-	if !a.live() || a.talkingOver() != nil {
+	live := newLiveAudio(a)
+	if !a.live() || live.now().canceller != nil {
 		t.Error("the page's microphone is live and has no double-talk detector of parley's")
 	}
-	if n := a.pageNotice(); !strings.Contains(n, a.Web.URL()) || !strings.Contains(n, "ssh -L") {
-		t.Errorf("start-up line %q", n)
+	if _, ok := live.player.p.(speakerAdapter[*web.Playback]); !ok {
+		t.Errorf("live player %T, want the page's speaker", live.player.p)
+	}
+	for _, sw := range []func(context.Context, string) (audio.DeviceInfo, error){live.switchMic, live.switchSpeaker} {
+		if _, err := sw(t.Context(), "virtmic"); !errors.Is(err, errWebSwitch) {
+			t.Errorf("device switch with the page: %v, want it refused", err)
+		}
+	}
+	if _, _, err := (&App{audio: a}).Devices(t.Context()); !errors.Is(err, errWebSwitch) {
+		t.Errorf("device list with the page: %v, want it refused", err)
+	}
+	n := a.pageFact()
+	if n.Fact != "audio" || n.Text != "browser audio: open "+a.Web.URL() || !strings.Contains(n.Detail, "ssh -L") {
+		t.Errorf("start-up fact %+v", n)
 	}
 	if l := a.AddedLatency(); l.Path != "browser page" || l.Measured || l.Capture != 20*time.Millisecond {
 		t.Errorf("added latency before a page %+v", l)
@@ -143,16 +159,25 @@ func TestOpenAudioWeb(t *testing.T) {
 	}
 }
 
-// TestOpenAudioWebWithInput: --input replaces the page's microphone, the
-// page still speaks; sound card devices cannot be named.
+// TestOpenAudioWebWithInput: --input (or typed turns only) replaces the
+// page's microphone, the page still speaks; sound card devices cannot be
+// named.
 func TestOpenAudioWebWithInput(t *testing.T) {
 	a, err := OpenAudio(t.Context(), webConfig(t), Options{Input: "../audio/testdata/tone_16k_f32.wav"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if a.live() || a.Source == pipeline.Source(a.Web.Mic()) || !strings.Contains(a.name(), "file input") {
-		t.Errorf("input %T named %q", a.Source, a.name())
+	if a.live() || a.Source == pipeline.Source(a.Web.Mic()) || !strings.Contains(a.pageFact().Detail, "file input") {
+		t.Errorf("input %T described %q", a.Source, a.pageFact().Detail)
+	}
+	typed, err := OpenAudio(t.Context(), webConfig(t), Options{NoMic: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer typed.Close()
+	if _, ok := typed.Source.(noInput); !ok || typed.live() || !strings.Contains(typed.pageFact().Detail, "typed turns") {
+		t.Errorf("typed turns only with the page: input %T described %q", typed.Source, typed.pageFact().Detail)
 	}
 	if _, err := OpenAudio(context.Background(), webConfig(t), Options{InputDevice: "virtmic"}); !errors.Is(err, errWebDevice) {
 		t.Errorf("--input-device with web: %v", err)
@@ -165,16 +190,16 @@ func TestOpenAudioWebWithInput(t *testing.T) {
 
 // control records what the page sends the conversation.
 type control struct {
-	notices chan string
+	notices chan pipeline.Notice
 	ptt     chan bool
 }
 
-func (c control) Notify(text string)         { c.notices <- text }
+func (c control) Announce(n pipeline.Notice) { c.notices <- n }
 func (c control) SetPushToTalk(talking bool) { c.ptt <- talking }
 
 // TestPageReachesTheConversation: a page that connects, presses
-// push-to-talk and leaves is seen by the conversation as notices and
-// push-to-talk, through the real server (a WebSocket client speaking the
+// push-to-talk and leaves is seen by the conversation as its "page" fact
+// and push-to-talk, through the real server (a WebSocket client speaking the
 // page's protocol stands in for the browser).
 func TestPageReachesTheConversation(t *testing.T) {
 	a, err := OpenAudio(t.Context(), webConfig(t), Options{})
@@ -182,7 +207,7 @@ func TestPageReachesTheConversation(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	ctl := control{notices: make(chan string, 8), ptt: make(chan bool, 8)}
+	ctl := control{notices: make(chan pipeline.Notice, 8), ptt: make(chan bool, 8)}
 	a.page.attach(ctl)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
@@ -196,15 +221,15 @@ func TestPageReachesTheConversation(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := receive(ctx, t, ctl.notices); !strings.HasPrefix(n, "browser connected from 127.0.0.1:") {
-		t.Errorf("notice %q", n)
+	if n := receive(ctx, t, ctl.notices); n.Fact != "page" || !strings.HasPrefix(n.Text, "browser connected from 127.0.0.1:") {
+		t.Errorf("notice %+v", n)
 	}
 	if down, up := receive(ctx, t, ctl.ptt), receive(ctx, t, ctl.ptt); !down || up {
 		t.Errorf("push-to-talk %v then %v, want pressed then released", down, up)
 	}
 	_ = ws.Close(websocket.StatusGoingAway, "")
-	if n := receive(ctx, t, ctl.notices); !strings.HasPrefix(n, "browser disconnected (page closed or reloaded)") {
-		t.Errorf("notice %q", n)
+	if n := receive(ctx, t, ctl.notices); n.Fact != "page" || !strings.HasPrefix(n.Text, "browser disconnected (page closed or reloaded)") {
+		t.Errorf("notice %+v", n)
 	}
 }
 

@@ -22,28 +22,47 @@ func (a *App) newPipeline() error {
 	if err != nil {
 		return fmt.Errorf("vad: %w", err)
 	}
-	a.eng.note("%s", a.startNotice())
-	if n := a.audio.pageNotice(); n != "" {
-		a.eng.note("%s", n)
-	}
 	e := a.eng
+	a.live = newLiveAudio(a.audio)
+	e.onClose(a.live.close)
 	p, err := pipeline.New(pipeline.Options{
-		Source: a.audio.Source, VAD: e.VAD, Segmenter: segmenterAdapter{seg: seg},
-		ASR: e.ASR, Responder: a.llm, TTS: e.TTS, Player: a.audio.player(),
+		Source: a.source(), VAD: e.VAD, Segmenter: segmenterAdapter{seg: seg},
+		ASR: e.ASR, Responder: a.llm, TTS: e.TTS, Player: a.live.player,
 		Log: a.log, HalfDuplex: cfg.Conversation.HalfDuplex && a.audio.live(),
-		EchoTail: echoTail, Notices: e.Notices,
+		EchoTail: echoTail, History: pipeline.History(a.resumed.Turns, cfg.LLM.MaxHistoryChars),
 		PartialInterval:   cfg.ASR.PartialInterval.Duration,
 		NewSplitter:       newSplitter(cfg.Conversation),
 		BargeIn:           cfg.Conversation.BargeIn,
 		PlaybackThreshold: float32(cfg.VAD.PlaybackThreshold),
-		TalkingOver:       a.audio.talkingOver(),
+		TalkingOver:       a.talkingOver(),
 		BargeInLevel:      float32(math.Pow(10, cfg.VAD.BargeInLevel/20)),
 	})
 	if err != nil {
 		return err
 	}
 	a.pipe, a.events = p, a.audio.attach(p)
+	for _, n := range a.facts() {
+		p.Announce(n)
+	}
 	return nil
+}
+
+// source is what the pipeline hears: the live input, which with typed
+// lines does not end before they do.
+func (a *App) source() pipeline.Source {
+	if a.lines == nil {
+		return a.live.source
+	}
+	return heldSource{src: a.live.source, done: a.linesDone}
+}
+
+// talkingOver is the pipeline's double-talk detector when the input goes
+// through an echo canceller, nil otherwise (the raised threshold applies).
+func (a *App) talkingOver() func() bool {
+	if a.live.now().canceller == nil {
+		return nil
+	}
+	return a.live.talkingOver
 }
 
 // SegmenterOptions maps the [vad] table to the segmenter's options.

@@ -121,6 +121,9 @@ func TestLoadSearchOrder(t *testing.T) {
 	if got.Config.TTS.Flite.Voice != "rms" || !strings.HasSuffix(got.File, "parley/config.toml") {
 		t.Errorf("XDG file not used: %q %q", got.File, got.Config.TTS.Flite.Voice)
 	}
+	if !got.Wrote("tts.flite.voice") || got.Wrote("llm.model") {
+		t.Errorf("Wrote: tts.flite.voice %v, llm.model %v", got.Wrote("tts.flite.voice"), got.Wrote("llm.model"))
+	}
 
 	must(t, os.WriteFile(filepath.Join(work, "parley.toml"), []byte("[tts.flite]\nvoice = \"awb\"\n"), 0o644))
 	got, err = Load(defaults(t), Locations{WorkDir: work, ConfigHome: home})

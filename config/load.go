@@ -39,6 +39,14 @@ type Loaded struct {
 	Config Config
 	// File is the user file applied over the defaults ("" when none).
 	File string
+
+	written keySet
+}
+
+// Wrote reports whether the user file set key, a dotted path such as
+// "llm.model": such a value is the user's, not a default.
+func (l Loaded) Wrote(key string) bool {
+	return l.written[key]
 }
 
 // Load decodes the embedded defaults, applies the first user file found in
@@ -65,7 +73,7 @@ func Load(defaults []byte, loc Locations) (Loaded, error) {
 	if err := cfg.validate(written); err != nil {
 		return Loaded{}, fmt.Errorf("config %s: %w", sourceName(file), err)
 	}
-	return Loaded{Config: cfg, File: file}, nil
+	return Loaded{Config: cfg, File: file, written: written}, nil
 }
 
 // Parse decodes one TOML document over defaults and validates it; it is Load

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"parley/internal/testenv"
+	"parley/pipeline"
 )
 
 // absPath is path made absolute, for configs read from another folder.
@@ -49,17 +50,35 @@ func TestWhisperAndKokoroThroughVirtualDevices(t *testing.T) {
 	p.interrupt(t)
 	voiced := voicedSeconds(rec.stop(t))
 	out := strings.Join(p.output(), "\n")
-	for _, want := range []string{"info: ASR: whisper test.en from ", "info: TTS: Kokoro kokoro-v1.0.onnx (voice af_heart)",
-		"TTS kokoro/af_heart on cpu", "heard: hello world parley", "answer: ", "said: "} {
+	for _, want := range []string{"info: whisper + kokoro", "heard: hello world parley", "answer: ", "said: "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
+	wantSpeechDetail(t, readLogs(t, p.home), "ASR: whisper test.en from ", "TTS: Kokoro kokoro-v1.0.onnx (voice af_heart)", "TTS kokoro/af_heart on cpu")
 	t.Logf("heard %q, answered %q; %.2f s of Kokoro's audio above -40 dBFS reached the virtual speaker",
 		p.linesWith("heard: "), p.linesWith("answer: "), voiced)
 	if voiced < 0.3 {
 		t.Errorf("only %.2f s of audio reached the virtual speaker", voiced)
 	}
+}
+
+// wantSpeechDetail checks the detail of the logged "speech" fact, which
+// says which engines run, where, and why they were chosen.
+func wantSpeechDetail(t *testing.T, logs []pipeline.Event, want ...string) {
+	t.Helper()
+	for _, ev := range logs {
+		if ev.Kind != pipeline.KindInfo || ev.Fact != "speech" {
+			continue
+		}
+		for _, w := range want {
+			if !strings.Contains(ev.Detail, w) {
+				t.Errorf("speech fact's detail %q lacks %q", ev.Detail, w)
+			}
+		}
+		return
+	}
+	t.Error("no speech fact in the conversation log")
 }
 
 // TestTranscribeWithWhisper checks parley transcribe --json on the

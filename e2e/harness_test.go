@@ -107,14 +107,27 @@ func startEnv(t testing.TB, env []string, home string, args ...string) *proc {
 	return startProgram(t, env, home, parleyBin, args...)
 }
 
+// startTyped runs parley with stdin as its standard input (a pipe).
+func startTyped(t testing.TB, env []string, home string, stdin io.Reader, args ...string) *proc {
+	t.Helper()
+	return startProgramIn(t, env, home, stdin, parleyBin, args...)
+}
+
 // startProgram runs any program the way start runs parley. The program
 // gets its own process group, killed whole when the test ends, so no child
 // it started can keep its output open.
 func startProgram(t testing.TB, env []string, home, path string, args ...string) *proc {
 	t.Helper()
+	return startProgramIn(t, env, home, nil, path, args...)
+}
+
+// startProgramIn is startProgram with stdin as the standard input (nil:
+// /dev/null).
+func startProgramIn(t testing.TB, env []string, home string, stdin io.Reader, path string, args ...string) *proc {
+	t.Helper()
 	p := &proc{done: make(chan struct{}), home: home, grew: make(chan struct{})}
 	p.cmd = exec.Command(path, args...)
-	p.cmd.Env, p.cmd.Dir = env, home
+	p.cmd.Env, p.cmd.Dir, p.cmd.Stdin = env, home, stdin
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	p.cmd.Stderr = &p.stderr
 	out, err := p.cmd.StdoutPipe()

@@ -20,6 +20,16 @@ type chatServer struct {
 	mu         sync.Mutex
 	replies    []string
 	requests   int
+	asked      []chatRequest
+}
+
+// chatRequest is what the server keeps of a request.
+type chatRequest struct {
+	Model    string `json:"model"`
+	Messages []struct {
+		Role    string `json:"role"`
+		Content string `json:"content"`
+	} `json:"messages"`
 }
 
 func newChatServer(t *testing.T, firstToken, perToken time.Duration, replies ...string) *chatServer {
@@ -27,7 +37,8 @@ func newChatServer(t *testing.T, firstToken, perToken time.Duration, replies ...
 	c := &chatServer{firstToken: firstToken, perToken: perToken, replies: replies}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v1/models", func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprint(w, `{"object":"list","data":[{"id":"test-model","object":"model"}]}`)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"object":"list","data":[{"id":"test-model","object":"model"},{"id":"test-model-large","object":"model"}]}`)
 	})
 	mux.HandleFunc("/v1/chat/completions", c.complete)
 	c.srv = httptest.NewServer(mux)
@@ -47,7 +58,19 @@ func (c *chatServer) next() string {
 	return r
 }
 
+// received returns the requests so far.
+func (c *chatServer) received() []chatRequest {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]chatRequest(nil), c.asked...)
+}
+
 func (c *chatServer) complete(w http.ResponseWriter, r *http.Request) {
+	var req chatRequest
+	_ = json.NewDecoder(r.Body).Decode(&req)
+	c.mu.Lock()
+	c.asked = append(c.asked, req)
+	c.mu.Unlock()
 	reply := c.next()
 	w.Header().Set("Content-Type", "text/event-stream")
 	flusher, _ := w.(http.Flusher)

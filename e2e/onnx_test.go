@@ -49,7 +49,7 @@ func TestONNXEnginesThroughInput(t *testing.T) {
 		t.Fatalf("parley: %v\n%s", err, p.stderr.String())
 	}
 	out := strings.Join(p.output(), "\n")
-	for _, want := range []string{"info: ASR: sensevoice", "info: TTS: Piper voice", "heard: 你好 hello world parley", "said: "} {
+	for _, want := range []string{"info: sensevoice + piper", "heard: 你好 hello world parley", "said: "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

@@ -16,21 +16,33 @@ import (
 type tmuxSession struct {
 	t    *testing.T
 	sock string
+	home string // parley's HOME; its state folder is home/state/parley
 }
 
-func startTUI(t *testing.T, w, h int) *tmuxSession {
+// startTUI runs parley on the virtual microphone and speaker in a w x h
+// terminal; args replace those device flags.
+func startTUI(t *testing.T, w, h int, args ...string) *tmuxSession {
+	t.Helper()
+	env, home := isolatedEnv(t)
+	return startTUIIn(t, env, home, w, h, args...)
+}
+
+// startTUIIn is startTUI with parley's environment and HOME given.
+func startTUIIn(t *testing.T, env []string, home string, w, h int, args ...string) *tmuxSession {
 	t.Helper()
 	testenv.Command(t, "tmux")
-	env, home := isolatedEnv(t)
-	s := &tmuxSession{t: t, sock: filepath.Join(home, "tmux.sock")}
-	args := []string{"-S", s.sock, "new-session", "-d", "-x", itoa(w), "-y", itoa(h), "-c", home}
+	s := &tmuxSession{t: t, sock: filepath.Join(home, "tmux.sock"), home: home}
+	if len(args) == 0 {
+		args = []string{"--input-device", "virtmic", "--output-device", "spk"}
+	}
+	tmuxArgs := []string{"-S", s.sock, "new-session", "-d", "-x", itoa(w), "-y", itoa(h), "-c", home}
 	for _, kv := range env {
 		if strings.HasPrefix(kv, "PULSE_") || strings.HasPrefix(kv, "XDG_") || strings.HasPrefix(kv, "HOME=") {
-			args = append(args, "-e", kv)
+			tmuxArgs = append(tmuxArgs, "-e", kv)
 		}
 	}
-	args = append(args, parleyBin+" --input-device virtmic --output-device spk")
-	cmd := exec.Command("tmux", args...)
+	tmuxArgs = append(tmuxArgs, parleyBin+" "+strings.Join(args, " "))
+	cmd := exec.Command("tmux", tmuxArgs...)
 	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v\n%s", err, out)

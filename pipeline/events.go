@@ -68,6 +68,13 @@ type Event struct {
 	State State `json:"state,omitempty"`
 	// Metrics is set on KindMetrics events.
 	Metrics *TurnMetrics `json:"metrics,omitempty"`
+	// Fact, on a KindInfo event, names what a start-up notice is about
+	// ("gpu", "llm", "engines", "audio"): the UI shows one line per fact,
+	// a newer notice about it replacing the line.
+	Fact string `json:"fact,omitempty"`
+	// Detail is the full text behind a short Text (a loader's error, a
+	// server's reply): the log keeps it, the UI shows Text only.
+	Detail string `json:"detail,omitempty"`
 }
 
 // TurnMetrics holds the latencies of one turn in milliseconds. Zero means

@@ -35,9 +35,10 @@ type Options struct {
 	// HalfDuplex ignores the source while parley speaks (a microphone hears
 	// the speakers); a file source has no echo and sets it false.
 	HalfDuplex bool
-	// Notices are emitted as KindInfo events when Run starts (engines
-	// chosen, fallbacks), so the log and the UI record them.
-	Notices []string
+	// History is the earlier conversation the first answer follows on
+	// from (parley --continue; see History and LastConversation): the
+	// responder gets it with every turn, before the turns of this run.
+	History []llm.Message
 	// EchoTail keeps the source ignored this long after playback ends.
 	EchoTail time.Duration
 	// PartialInterval is the least time between two partial transcripts.
@@ -110,6 +111,7 @@ type Pipeline struct {
 	talking    atomic.Bool
 	bargeIn    atomic.Bool
 	turns      turnControl
+	inbox      inbox
 	closeMu    sync.RWMutex
 	closed     bool
 	finishNow  atomic.Bool
@@ -212,19 +214,7 @@ func (p *Pipeline) SetPushToTalk(talking bool) {
 // in the log and the event stream. It never blocks: a notice that finds
 // the stream full is only logged.
 func (p *Pipeline) Notify(text string) {
-	ev := Event{Kind: KindInfo, Text: text, Time: p.opts.Now()}
-	if p.opts.Log != nil {
-		_ = p.opts.Log.Write(ev)
-	}
-	p.closeMu.RLock()
-	defer p.closeMu.RUnlock()
-	if p.closed {
-		return
-	}
-	select {
-	case p.events <- ev:
-	default:
-	}
+	p.post(Event{Kind: KindInfo, Text: text})
 }
 
 // closeEvents ends the event stream once Run is done.
@@ -249,15 +239,12 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	defer p.closeEvents()
 	stopWaiting := context.AfterFunc(ctx, func() { time.AfterFunc(flushTimeout, p.giveUpOnReader) })
 	defer stopWaiting()
-	for _, n := range p.opts.Notices {
-		p.emit(Event{Kind: KindInfo, Text: n})
-	}
 	var wg sync.WaitGroup
 	var listenErr, respondErr error
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		defer close(p.utterances)
+		defer p.closeUtterances()
 		listenErr = p.listen(ctx)
 	}()
 	go func() {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -17,7 +18,7 @@ const maxHistory = 40
 // respond answers utterances one after another, in order. Once ctx is
 // cancelled, utterances not yet answered are only recorded as heard.
 func (p *Pipeline) respond(ctx context.Context) error {
-	var history []llm.Message
+	history := slices.Clone(p.opts.History)
 	for u := range p.utterances {
 		if ctx.Err() != nil {
 			p.recordUnanswered(u)

@@ -1,18 +1,25 @@
-// Package ui is parley's terminal interface (Bubble Tea): the conversation,
-// per-stage latency, GPU gauges, the device of each model with a live
-// CPU/GPU switch, and a status line. The root model here only routes:
-// global keys, then sizes, then messages to the panes, which live in
-// their own packages.
+// Package ui is parley's terminal interface (Bubble Tea): the conversation
+// (answers rendered as Markdown), a text input to type a turn, per-stage
+// latency, GPU gauges, the device of each model with a live CPU/GPU
+// switch, pickers for the audio devices and the LLM model, copying code to
+// the clipboard, and a status line. The root model here only routes:
+// global keys, then sizes, then messages to the panes, which live in their
+// own packages.
 package ui
 
 import (
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"parley/pipeline"
 	"parley/ui/common"
 	"parley/ui/conversation"
 	"parley/ui/devices"
 	"parley/ui/gpupane"
+	"parley/ui/input"
+	"parley/ui/markdown"
+	"parley/ui/picker"
 	"parley/ui/stages"
 	"parley/ui/statusbar"
 	"parley/ui/styles"
@@ -38,6 +45,8 @@ type Model struct {
 	gpu     gpupane.Model
 	devices devices.Model
 	status  statusbar.Model
+	input   input.Model
+	picker  picker.Model
 }
 
 // New builds the UI from opts.
@@ -49,12 +58,16 @@ func New(opts Options) Model {
 		common:   c,
 		flags:    statusbar.Flags{Muted: opts.Muted, PushToTalk: opts.PushToTalk, BargeIn: opts.BargeIn},
 		disabled: make(map[string]string),
-		conv:     conversation.New(c),
 		stages:   stages.New(c),
 		gpu:      gpupane.New(c, opts.Sources.GPU, opts.GPUInterval),
 		devices:  devices.New(c),
 		status:   statusbar.New(c, opts.Sources.Level, opts.LevelInterval),
+		input:    input.New(c),
+		picker:   picker.New(c),
 	}
+	m.conv = conversation.New(c, newMarkdown(opts.Unicode))
+	m.conv.Restore(opts.Resumed)
+	m.conv.SetHint(hint(c))
 	m.status.SetFlags(m.flags)
 	if opts.Controller == nil {
 		m.disabled["toggle"] = "no controller (pipeline not running)"
@@ -96,6 +109,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, sampleModelsCmd(m.opts.Sources.Models, m.opts.Sources.Info, m.opts.ModelsInterval))
 	case common.ToggledMsg:
 		m.recordToggle(msg)
+	case resultMsg:
+		return m.handleResult(msg)
 	}
 	cmds = append(cmds, m.broadcast(msg))
 	m.relayout()
@@ -143,7 +158,7 @@ func (m *Model) recordToggle(msg common.ToggledMsg) {
 // relayout recomputes the layout and resizes the panes if it changed.
 func (m *Model) relayout() {
 	l := ComputeLayout(m.width, m.height, LayoutOptions{
-		GPUs: m.gpu.GPUCount(), Models: m.devices.ModelCount(), Focus: m.focus,
+		GPUs: m.gpu.GPUCount(), Models: m.devices.ModelCount(), Focus: m.focus, Input: m.input.Height(),
 	})
 	if l == m.layout {
 		return
@@ -154,6 +169,8 @@ func (m *Model) relayout() {
 	m.gpu.SetSize(l.GPU.W, l.GPU.H)
 	m.devices.SetSize(l.Devices.W, l.Devices.H)
 	m.status.SetSize(l.Status.W, l.Status.H)
+	m.input.SetSize(l.Input.W, l.Input.H)
+	m.picker.SetSize(l.Conversation.W, l.Conversation.H)
 }
 
 // setFocus moves the focus and marks the focused pane.
@@ -164,4 +181,13 @@ func (m *Model) setFocus(p Pane) {
 	m.gpu.SetFocused(p == PaneGPU)
 	m.devices.SetFocused(p == PaneDevices)
 	m.relayout()
+}
+
+// newMarkdown builds the answers' renderer for the terminal: plain text
+// in ASCII or NO_COLOR mode, else the style for its background. The
+// background is asked before the program starts (lipgloss caches it).
+func newMarkdown(unicode bool) *markdown.Renderer {
+	p := lipgloss.ColorProfile()
+	dark := p != termenv.Ascii && lipgloss.HasDarkBackground()
+	return markdown.New(markdown.Options{Profile: p, Dark: dark, Unicode: unicode})
 }

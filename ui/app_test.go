@@ -72,9 +72,33 @@ func scenarios() []scenario {
 				}
 				press(t, tm, km, keymap.ToggleASR)
 			}},
-		{name: "help", gpu: noGPU, want: []string{"ui.keys.quit"},
+		{name: "help", gpu: noGPU, want: []string{"any key closes"},
 			drive: func(t *testing.T, tm *teatest.TestModel, km KeyMap, events chan pipeline.Event) {
 				press(t, tm, km, keymap.Help)
+			}},
+		{name: "first", gpu: noGPU, want: []string{"parley doctor", "for help"},
+			drive: func(t *testing.T, tm *teatest.TestModel, km KeyMap, events chan pipeline.Event) {
+				sendAll(events, firstScreenEvents())
+			}},
+		{name: "answer", gpu: noGPU, want: []string{"cuda:0 ", "fmt.Println"},
+			drive: func(t *testing.T, tm *teatest.TestModel, km KeyMap, events chan pipeline.Event) {
+				sendAll(events, answerEvents())
+			}},
+		{name: "typing", gpu: noGPU, want: []string{"exit status 2"},
+			drive: func(t *testing.T, tm *teatest.TestModel, km KeyMap, events chan pipeline.Event) {
+				sendAll(events, firstScreenEvents())
+				press(t, tm, km, keymap.Type)
+				tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Paste: true, Runes: []rune(pastedTrace)})
+			}},
+		{name: "devices", gpu: noGPU, want: []string{"> Virtual microphone"},
+			drive: func(t *testing.T, tm *teatest.TestModel, km KeyMap, events chan pipeline.Event) {
+				press(t, tm, km, keymap.PickDevice)
+				waitForAll(t, tm, "USB headset") // the list has come
+				press(t, tm, km, keymap.ScrollDown)
+			}},
+		{name: "models", gpu: noGPU, want: []string{"mistral-small"},
+			drive: func(t *testing.T, tm *teatest.TestModel, km KeyMap, events chan pipeline.Event) {
+				press(t, tm, km, keymap.PickModel)
 			}},
 	}
 }

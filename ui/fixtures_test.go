@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -11,6 +14,7 @@ import (
 
 	"parley/gpu"
 	"parley/pipeline"
+	"parley/ui/clipboard"
 )
 
 func init() {
@@ -47,6 +51,12 @@ type fakeDevices struct {
 	err    error
 	calls  []string
 	muted  []bool
+
+	terminal  lockedBuffer // what the clipboard wrote to the terminal
+	submitted []string     // typed turns
+	submitErr error
+	switched  []string // "kind id"
+	model     string
 }
 
 func newFakeDevices() *fakeDevices {
@@ -57,8 +67,8 @@ func newFakeDevices() *fakeDevices {
 	}}
 }
 
-// Models implements Sources.Models.
-func (f *fakeDevices) Models() []gpu.ModelState {
+// States implements Sources.Models.
+func (f *fakeDevices) States() []gpu.ModelState {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]gpu.ModelState(nil), f.states...)
@@ -103,6 +113,49 @@ func (f *fakeDevices) SetMuted(m bool) {
 func (f *fakeDevices) SetPushToTalk(bool) {}
 func (f *fakeDevices) SetBargeIn(bool)    {}
 
+// SubmitText implements Controller.
+func (f *fakeDevices) SubmitText(_ context.Context, text string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.submitErr != nil {
+		return f.submitErr
+	}
+	f.submitted = append(f.submitted, text)
+	return nil
+}
+
+// Devices implements Controller with the devices of a test machine.
+func (f *fakeDevices) Devices(context.Context) (capture, playback []DeviceChoice, err error) {
+	return []DeviceChoice{
+			{Name: "Built-in Audio Analog Stereo", ID: "alsa_input.pci-0000_00_1f.3.analog-stereo", Default: true, Current: true},
+			{Name: "Virtual microphone", ID: "virtmic"},
+		}, []DeviceChoice{
+			{Name: "Built-in Audio Analog Stereo", ID: "alsa_output.pci-0000_00_1f.3.analog-stereo", Default: true, Current: true},
+			{Name: "USB headset", ID: "alsa_output.usb-headset"},
+		}, nil
+}
+
+// SwitchDevice implements Controller.
+func (f *fakeDevices) SwitchDevice(_ context.Context, kind DeviceKind, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.switched = append(f.switched, string(kind)+" "+id)
+	return nil
+}
+
+// Models implements Controller.
+func (f *fakeDevices) Models(context.Context) ([]string, error) {
+	return []string{"llama3.2", "qwen2.5-coder:7b", "mistral-small"}, nil
+}
+
+// SetModel implements Controller.
+func (f *fakeDevices) SetModel(name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.model = name
+	return nil
+}
+
 func (f *fakeDevices) setFallback(model, reason string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -124,8 +177,9 @@ func level() (float32, float32) { return 0.05, 0.2 }
 // testOptions wires the fakes into Options.
 func testOptions(f *fakeDevices, events chan pipeline.Event, g func(context.Context) gpu.Snapshot) Options {
 	return Options{
-		Sources:    Sources{Events: events, GPU: g, Models: f.Models, Level: level, Info: info},
+		Sources:    Sources{Events: events, GPU: g, Models: f.States, Level: level, Info: info},
 		Controller: f, BargeIn: true, Now: fixedNow,
+		Clipboard:   clipboard.OSC52(&f.terminal, func(string) string { return "" }),
 		GPUInterval: 20 * time.Millisecond, LevelInterval: 20 * time.Millisecond, ModelsInterval: 20 * time.Millisecond,
 	}
 }
@@ -166,4 +220,69 @@ func conversationEvents() []pipeline.Event {
 		ev(pipeline.KindSpeechStart, 3, ""),
 		ev(pipeline.KindPartial, 3, "and how tall is the eiffel"),
 	}
+}
+
+// firstScreenEvents are the start-up facts of a machine without a GPU or
+// an LLM server, as the app announces them (pipeline.Notice).
+func firstScreenEvents() []pipeline.Event {
+	fact := func(f, text, detail string) pipeline.Event {
+		return pipeline.Event{Kind: pipeline.KindInfo, Time: fixedNow(), Fact: f, Text: text, Detail: detail}
+	}
+	return []pipeline.Event{
+		fact("gpu", "CPU only — no NVIDIA driver", "OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library"),
+		fact("llm", "LLM offline: start Ollama or set llm.base_url · parley doctor",
+			`Get "http://127.0.0.1:11434/v1/models": dial tcp 127.0.0.1:11434: connect: connection refused`),
+		fact("speech", "pocketsphinx + flite · better voices: parley models pull", "no SenseVoice or Paraformer model is installed"),
+		fact("audio", "listening on Built-in Audio Analog Stereo", ""),
+	}
+}
+
+// codeAnswer is a reply with a fenced Go block and a table.
+const codeAnswer = "Use `fmt.Println`:\n\n```go\npackage main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(\"hello\")\n}\n```\n\n" +
+	"| engine | device |\n|---|---|\n| ASR | cuda:0 |\n| TTS | cpu |\n"
+
+// answerEvents are a typed question and its streamed Markdown answer.
+func answerEvents() []pipeline.Event {
+	return []pipeline.Event{
+		ev(pipeline.KindHeard, 1, "print hello in Go, and where do the engines run?"),
+		ev(pipeline.KindAnswerDelta, 1, codeAnswer[:40]),
+		ev(pipeline.KindAnswerDelta, 1, codeAnswer[40:]),
+		ev(pipeline.KindAnswer, 1, codeAnswer),
+	}
+}
+
+// pastedTrace is a multi-line paste, with the CRLF line ends a terminal
+// may send.
+const pastedTrace = "why does this fail?\r\npanic: runtime error: index out of range\r\n\tmain.go:12 +0x1d\r\nexit status 2"
+
+// lockedBuffer is a terminal that commands may write to concurrently.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// copied decodes the OSC 52 sequences written so far.
+func (b *lockedBuffer) copied() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []string
+	for _, seq := range strings.Split(b.buf.String(), "\a") {
+		_, b64, ok := strings.Cut(seq, "\x1b]52;c;")
+		if !ok {
+			continue
+		}
+		text, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil {
+			out = append(out, "bad base64: "+err.Error())
+			continue
+		}
+		out = append(out, string(text))
+	}
+	return out
 }

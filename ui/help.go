@@ -11,39 +11,54 @@ import (
 // keys, and why it is unavailable when it is.
 func (m Model) helpView() string {
 	st := m.common.Styles
-	var blocks [][]string
-	for _, g := range keymap.Groups() {
-		blocks = append(blocks, m.helpBlock(g))
-	}
-	body := m.arrangeHelp(blocks, m.height-3)
+	body := m.arrangeHelp(m.height - 3)
 	body = append(body, st.Muted.Render(" any key closes this help; ctrl+c always quits"))
 	return common.Box(st, m.width, m.height, "keys", body, true)
 }
 
-// arrangeHelp fits the blocks into h lines: one column with blank lines
-// between groups, else side by side, else without the blank lines.
-func (m Model) arrangeHelp(blocks [][]string, h int) []string {
+// helpColumnW is the width of a help column without the config names.
+const helpColumnW = 38
+
+// arrangeHelp fits the groups into h lines: one column with blank lines
+// between groups; else two columns (without the config names when the
+// screen is narrow); else one column without the blank lines.
+func (m Model) arrangeHelp(h int) []string {
+	blocks := m.helpBlocks(true)
+	half := len(blocks) / 2
 	switch {
 	case lineCount(blocks)+len(blocks)-1 <= h:
 		return flatten(blocks, true)
 	case m.width >= 110:
-		half := len(blocks) / 2
+		return sideBySide(flatten(blocks[:half], true), flatten(blocks[half:], true), (m.width-2)/2)
+	case m.width-2 >= 2*helpColumnW:
+		blocks = m.helpBlocks(false)
 		return sideBySide(flatten(blocks[:half], true), flatten(blocks[half:], true), (m.width-2)/2)
 	}
 	return flatten(blocks, false)
 }
 
-// helpBlock renders one group: a heading, then key, action, config name.
-func (m Model) helpBlock(g keymap.Group) []string {
+// helpBlocks renders every group.
+func (m Model) helpBlocks(names bool) [][]string {
+	var blocks [][]string
+	for _, g := range keymap.Groups() {
+		blocks = append(blocks, m.helpBlock(g, names))
+	}
+	return blocks
+}
+
+// helpBlock renders one group: a heading, then key, action and, with
+// names, the config name or why the action is unavailable.
+func (m Model) helpBlock(g keymap.Group, names bool) []string {
 	st := m.common.Styles
 	lines := []string{st.Header.Render(" " + g.Title)}
 	for _, a := range g.Actions {
 		b, _ := m.common.Keys.Binding(a)
 		h := b.Help()
 		line := "   " + st.Status.Key.Render(common.Fit(h.Key, 14, "")) + " " + common.Fit(h.Desc, 19, "")
-		if why := m.unavailable(a); why != "" {
+		switch why := m.unavailable(a); {
+		case why != "":
 			line += st.Status.Error.Render(" unavailable: " + why)
-		} else {
+		case names:
 			line += st.Muted.Render(" ui.keys." + a)
 		}
 		lines = append(lines, line)
@@ -54,7 +69,7 @@ func (m Model) helpBlock(g keymap.Group) []string {
 // unavailable says why an action cannot run now, or "".
 func (m Model) unavailable(action string) string {
 	model := map[string]string{keymap.ToggleASR: "asr", keymap.ToggleTTS: "tts"}[action]
-	if model == "" && action != keymap.Mute && action != keymap.PushToTalk && action != keymap.BargeIn {
+	if model == "" && !needsController(action) {
 		return ""
 	}
 	if why := m.disabled["toggle"]; why != "" {
@@ -107,4 +122,14 @@ func (p Pane) String() string {
 		return fmt.Sprintf("Pane(%d)", int(p))
 	}
 	return names[p]
+}
+
+// needsController reports whether an action asks the pipeline for
+// something, and so is unavailable without a controller.
+func needsController(action string) bool {
+	switch action {
+	case keymap.Mute, keymap.PushToTalk, keymap.BargeIn, keymap.Type, keymap.PickDevice, keymap.PickModel:
+		return true
+	}
+	return false
 }

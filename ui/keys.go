@@ -8,12 +8,22 @@ import (
 )
 
 // handleKey runs the action bound to k. Any key first clears the status
-// line's error; ctrl+c quits whatever the keymap says.
+// line's error; ctrl+c quits whatever the keymap says. While the text
+// input or a picker is open it takes every other key, so letters type
+// text instead of running actions.
 func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.fatal != nil || k.Type == tea.KeyCtrlC {
 		return m, tea.Quit
 	}
 	m.status.ClearMessage()
+	switch {
+	case m.input.IsOpen():
+		return m.inputKey(k)
+	case m.picker.IsOpen():
+		return m.pickerKey(k)
+	case k.Paste: // a paste starts a typed turn
+		return m.openInput(string(k.Runes))
+	}
 	keys := m.common.Keys
 	if m.help {
 		m.help = false
@@ -37,6 +47,27 @@ func (m Model) handleKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.conv.Clear()
 	case key.Matches(k, keys.FocusNext):
 		m.setFocus((m.focus + 1) % numPanes)
+	default:
+		return m.chatKey(k)
+	}
+	return m, nil
+}
+
+// chatKey runs the typing, copying and picking actions; other keys go to
+// the conversation (scrolling).
+func (m Model) chatKey(k tea.KeyMsg) (tea.Model, tea.Cmd) {
+	keys := m.common.Keys
+	switch {
+	case key.Matches(k, keys.Type):
+		return m.openInput("")
+	case key.Matches(k, keys.Copy):
+		return m.copyLast()
+	case key.Matches(k, keys.CopyPick):
+		return m.openCopyPicker()
+	case key.Matches(k, keys.PickDevice):
+		return m.openDevicePicker()
+	case key.Matches(k, keys.PickModel):
+		return m.openModelPicker()
 	default:
 		m.conv, _ = m.conv.Update(k)
 	}

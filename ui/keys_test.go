@@ -73,7 +73,7 @@ func checkKeys(t *testing.T, km KeyMap) {
 	o.Keys = &km
 	m := New(o)
 	m = step(m, tea.WindowSizeMsg{Width: 120, Height: 40})
-	m = step(m, common.ModelsSampledMsg{Models: f.Models()})
+	m = step(m, common.ModelsSampledMsg{Models: f.States()})
 
 	next, cmd := m.Update(keyFor(t, km, keymap.ToggleASR))
 	m = next.(Model)

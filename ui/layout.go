@@ -54,6 +54,8 @@ type LayoutOptions struct {
 	Models int
 	// Focus is the focused pane; in compact mode it expands if it fits.
 	Focus Pane
+	// Input is the height the open text input wants (0 when closed).
+	Input int
 }
 
 // Layout is where every pane goes.
@@ -61,19 +63,37 @@ type Layout struct {
 	Mode                               Mode
 	Conversation, Stages, GPU, Devices Rect
 	Status                             Rect
+	// Input is the text input, under the conversation (empty when closed).
+	Input Rect
 }
 
 // ComputeLayout places the panes on a w x h screen. It is pure: the same
 // input gives the same rectangles, which tile the screen without overlap.
 func ComputeLayout(w, h int, o LayoutOptions) Layout {
 	w, h = max(w, 0), max(h, 0)
+	var l Layout
 	switch {
 	case w >= fullMinW && h >= fullMinH:
-		return fullLayout(w, h, o)
+		l = fullLayout(w, h, o)
 	case w < tinyMaxW || h < tinyMaxH:
-		return tinyLayout(w, h)
+		l = tinyLayout(w, h)
+	default:
+		l = compactLayout(w, h, o)
 	}
-	return compactLayout(w, h, o)
+	l.carveInput(o.Input)
+	return l
+}
+
+// carveInput takes the text input's rows from the bottom of the
+// conversation, which keeps at least a third of its height.
+func (l *Layout) carveInput(want int) {
+	c := &l.Conversation
+	ih := min(want, c.H-max(c.H/3, 1))
+	if ih <= 0 {
+		return
+	}
+	c.H -= ih
+	l.Input = Rect{c.X, c.Y + c.H, c.W, ih}
 }
 
 // tinyLayout: conversation above a one-line status.

@@ -17,7 +17,7 @@ func drawLayout(w, h int, l Layout) string {
 	for _, p := range []struct {
 		r Rect
 		c byte
-	}{{l.Conversation, 'C'}, {l.Stages, 'S'}, {l.GPU, 'G'}, {l.Devices, 'D'}, {l.Status, '='}} {
+	}{{l.Conversation, 'C'}, {l.Stages, 'S'}, {l.GPU, 'G'}, {l.Devices, 'D'}, {l.Status, '='}, {l.Input, 'I'}} {
 		drawRect(grid, p.r, p.c)
 	}
 	lines := make([]string, h)
@@ -59,6 +59,8 @@ func TestLayoutGolden(t *testing.T) {
 		{"120x40", 120, 40, LayoutOptions{GPUs: 2, Models: 3}},
 		{"160x48", 160, 48, LayoutOptions{GPUs: 1, Models: 3}},
 		{"20x5", 20, 5, LayoutOptions{GPUs: 1, Models: 3}},
+		{"80x24_input", 80, 24, LayoutOptions{GPUs: 1, Models: 3, Input: 7}},
+		{"120x40_input", 120, 40, LayoutOptions{GPUs: 2, Models: 3, Input: 10}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -84,6 +86,11 @@ func TestLayoutRects(t *testing.T) {
 		{"20x5 tiny", 20, 5, LayoutOptions{}, Layout{
 			Mode: ModeTiny, Conversation: Rect{0, 0, 20, 4}, Status: Rect{0, 4, 20, 1}}},
 		{"0x0", 0, 0, LayoutOptions{}, Layout{Mode: ModeTiny}},
+		{"120x40 input", 120, 40, LayoutOptions{GPUs: 2, Models: 3, Input: 3}, Layout{
+			Mode: ModeFull, Conversation: Rect{0, 0, 72, 35}, Input: Rect{0, 35, 72, 3}, Stages: Rect{72, 0, 48, 15},
+			GPU: Rect{72, 15, 48, 15}, Devices: Rect{72, 30, 48, 8}, Status: Rect{0, 38, 120, 2}}},
+		{"20x5 input keeps a line", 20, 5, LayoutOptions{Input: 10}, Layout{
+			Mode: ModeTiny, Conversation: Rect{0, 0, 20, 1}, Input: Rect{0, 1, 20, 3}, Status: Rect{0, 4, 20, 1}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -101,8 +108,10 @@ func TestLayoutTiles(t *testing.T) {
 		for h := 0; h <= 60; h++ {
 			for gpus := 0; gpus <= 8; gpus += 4 {
 				for f := PaneConversation; f < numPanes; f++ {
-					l := ComputeLayout(w, h, LayoutOptions{GPUs: gpus, Models: 3, Focus: f})
-					checkTiles(t, w, h, l)
+					for _, in := range []int{0, 3, 10} {
+						l := ComputeLayout(w, h, LayoutOptions{GPUs: gpus, Models: 3, Focus: f, Input: in})
+						checkTiles(t, w, h, l)
+					}
 				}
 			}
 		}
@@ -112,7 +121,7 @@ func TestLayoutTiles(t *testing.T) {
 func checkTiles(t *testing.T, w, h int, l Layout) {
 	t.Helper()
 	used := make([]int, w*h)
-	for _, r := range []Rect{l.Conversation, l.Stages, l.GPU, l.Devices, l.Status} {
+	for _, r := range []Rect{l.Conversation, l.Stages, l.GPU, l.Devices, l.Status, l.Input} {
 		if r.Empty() {
 			continue
 		}

@@ -2,10 +2,12 @@ package ui
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"parley/gpu"
 	"parley/pipeline"
+	"parley/ui/clipboard"
 	"parley/ui/common"
 	"parley/ui/keymap"
 )
@@ -25,6 +27,43 @@ type Controller interface {
 	SetPushToTalk(on bool)
 	// SetBargeIn lets speech interrupt a reply (true) or not.
 	SetBargeIn(on bool)
+	// SubmitText makes typed text the user's next turn (history, LLM,
+	// spoken reply); the turn then shows through the pipeline's events.
+	SubmitText(ctx context.Context, text string) error
+	// Devices lists the capture and playback devices, with names and ids
+	// as `parley devices` prints them.
+	Devices(ctx context.Context) (capture, playback []DeviceChoice, err error)
+	// SwitchDevice moves capture or playback to the device with id, live,
+	// keeping the conversation; the app remembers the choice.
+	SwitchDevice(ctx context.Context, kind DeviceKind, id string) error
+	// Models lists the models the LLM server offers (GET /v1/models).
+	Models(ctx context.Context) ([]string, error)
+	// SetModel makes name the LLM model from the next turn on; the app
+	// remembers the choice.
+	SetModel(name string) error
+}
+
+// DeviceKind is the side of the audio a device is on.
+type DeviceKind string
+
+// Device kinds.
+const (
+	// Capture is the microphone side.
+	Capture DeviceKind = "capture"
+	// Playback is the speaker side.
+	Playback DeviceKind = "playback"
+)
+
+// DeviceChoice is one audio device, as `parley devices` lists it.
+type DeviceChoice struct {
+	// Name is the device's name, e.g. "Built-in Audio Analog Stereo".
+	Name string
+	// ID is the backend's id, which SwitchDevice takes.
+	ID string
+	// Default is true for the system's default device.
+	Default bool
+	// Current is true for the device in use now.
+	Current bool
 }
 
 // StatusInfo names the engines and the log file for the status line and
@@ -76,6 +115,16 @@ type Options struct {
 	GPUInterval, LevelInterval, ModelsInterval time.Duration
 	// SwitchTimeout bounds one device switch (default 2m).
 	SwitchTimeout time.Duration
+	// RequestTimeout bounds the other Controller calls: sending a typed
+	// turn, listing devices or models, switching audio device (default
+	// 15s).
+	RequestTimeout time.Duration
+	// Clipboard receives what y and Y copy; nil writes OSC 52 to stdout
+	// (the terminal Bubble Tea draws on).
+	Clipboard clipboard.Writer
+	// Resumed are the turns of an earlier conversation, shown first
+	// (parley --continue; see pipeline.LastConversation).
+	Resumed []pipeline.Turn
 	// Now is the clock (default time.Now); tests fix it.
 	Now func() time.Time
 }
@@ -92,8 +141,14 @@ func (o Options) withDefaults() Options {
 	if o.SwitchTimeout <= 0 {
 		o.SwitchTimeout = 2 * time.Minute
 	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = 15 * time.Second
+	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Clipboard == nil {
+		o.Clipboard = clipboard.OSC52(os.Stdout, os.Getenv)
 	}
 	return o
 }

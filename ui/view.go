@@ -19,8 +19,13 @@ func (m Model) View() string {
 		return m.helpView()
 	}
 	l := m.layout
+	conv := m.conv.View()
+	if m.picker.IsOpen() {
+		conv = m.picker.View()
+	}
 	return compose(m.width, m.height, []placed{
-		{l.Conversation, m.conv.View()},
+		{l.Conversation, conv},
+		{l.Input, m.input.View()},
 		{l.Stages, m.stages.View()},
 		{l.GPU, m.gpu.View()},
 		{l.Devices, m.devices.View()},

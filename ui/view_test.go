@@ -18,7 +18,7 @@ func loaded(t testing.TB, w, h int) Model {
 	f := newFakeDevices()
 	f.setFallback("asr", "CUDA out of memory")
 	m := New(testOptions(f, nil, twoGPUs))
-	m = step(m, common.ModelsSampledMsg{Models: f.Models(), Info: info()})
+	m = step(m, common.ModelsSampledMsg{Models: f.States(), Info: info()})
 	m = step(m, m.gpu.Init()())
 	for _, e := range conversationEvents() {
 		m = step(m, common.EventMsg{Event: e})

@@ -18,6 +18,7 @@ type options struct {
 	fast         bool
 	inputDevice  string
 	outputDevice string
+	resume       bool
 	audio        audioFlags
 }
 
@@ -33,6 +34,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.fast, "fast", false, "with --input, read the file as fast as possible instead of in real time")
 	fs.StringVar(&o.inputDevice, "input-device", "", "capture device `name` or id (see parley devices)")
 	fs.StringVar(&o.outputDevice, "output-device", "", "playback device `name` or id (see parley devices)")
+	fs.BoolVar(&o.resume, "continue", false, "carry on the last conversation (shown, and sent to the LLM as history)")
 	o.audio.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: parley [flags]\n       parley devices | doctor [--config FILE]\n\nFlags:\n")

@@ -47,7 +47,7 @@ func runTUI(ctx context.Context, cfg config.Config, opts app.Options) error {
 		return err
 	}
 	defer a.Close()
-	prog := tea.NewProgram(ui.New(uiOptions(cfg, a, keys, logPath)), tea.WithAltScreen(), tea.WithContext(ctx))
+	prog := tea.NewProgram(ui.New(uiOptions(cfg, controller{a}, keys, logPath)), tea.WithAltScreen(), tea.WithContext(ctx))
 	return runProgram(ctx, prog, a.Run)
 }
 
@@ -85,6 +85,7 @@ type conversation interface {
 	ModelStates() []gpu.ModelState
 	Level() (rms, peak float32)
 	Info() app.Info
+	Resumed() []pipeline.Turn
 }
 
 // uiOptions maps the configuration and the running conversation to the
@@ -102,6 +103,7 @@ func uiOptions(cfg config.Config, c conversation, keys ui.KeyMap, logPath string
 			},
 		},
 		Controller: c,
+		Resumed:    c.Resumed(),
 		Keys:       &keys,
 		Unicode:    cfg.UI.Unicode,
 		LogPath:    logPath,

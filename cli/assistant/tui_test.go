@@ -23,6 +23,9 @@ func (fakeConversation) SampleGPU(context.Context) gpu.Snapshot {
 }
 func (fakeConversation) ModelStates() []gpu.ModelState { return []gpu.ModelState{{Model: "asr"}} }
 func (fakeConversation) Level() (float32, float32)     { return 0.25, 0.5 }
+func (fakeConversation) Resumed() []pipeline.Turn {
+	return []pipeline.Turn{{ID: 1, User: "earlier question", Answer: "Earlier answer."}}
+}
 func (fakeConversation) Info() app.Info {
 	return app.Info{VAD: "silero", ASR: "pocketsphinx", TTS: "flite/slt", LLM: "offline", LogPath: "/state/conv.jsonl"}
 }
@@ -46,6 +49,9 @@ func TestUIOptionsFromConfig(t *testing.T) {
 		info := o.Sources.Info()
 		if info != (ui.StatusInfo{VAD: "silero", ASR: "pocketsphinx", TTS: "flite/slt", LLM: "offline", LogPath: "/state/conv.jsonl"}) {
 			t.Errorf("info %+v", info)
+		}
+		if len(o.Resumed) != 1 || o.Resumed[0].User != "earlier question" {
+			t.Errorf("resumed turns %+v", o.Resumed)
 		}
 		if rms, peak := o.Sources.Level(); rms != 0.25 || peak != 0.5 {
 			t.Errorf("level %v %v", rms, peak)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/openai/openai-go/v3"
@@ -67,7 +68,7 @@ type OpenAI struct {
 	chat    openai.ChatCompletionService
 	models  openai.ModelService
 	opts    OpenAIOptions
-	label   string                                           // names the server and model in errors
+	model   atomic.Pointer[string]                           // the model asked from the next request on
 	sleep   func(ctx context.Context, d time.Duration) error // waits between retries
 	backoff time.Duration                                    // first retry delay
 }
@@ -100,14 +101,15 @@ func NewOpenAI(opts OpenAIOptions) (*OpenAI, error) {
 	if opts.APIKey != "" {
 		ro = append(ro, option.WithAPIKey(opts.APIKey))
 	}
-	return &OpenAI{
+	c := &OpenAI{
 		chat:    openai.NewChatCompletionService(ro...),
 		models:  openai.NewModelService(ro...),
 		opts:    opts,
-		label:   fmt.Sprintf("llm server %s, model %s", opts.BaseURL, opts.Model),
 		sleep:   ctxtime.Sleep,
 		backoff: defaultBackoff,
-	}, nil
+	}
+	c.model.Store(&opts.Model)
+	return c, nil
 }
 
 func withDefaults(o OpenAIOptions) OpenAIOptions {
@@ -144,7 +146,12 @@ func checkOptions(o OpenAIOptions) error {
 }
 
 // Name implements Responder: the model's name.
-func (c *OpenAI) Name() string { return c.opts.Model }
+func (c *OpenAI) Name() string { return *c.model.Load() }
+
+// label names the server and the model in errors.
+func (c *OpenAI) label() string {
+	return fmt.Sprintf("llm server %s, model %s", c.opts.BaseURL, c.Name())
+}
 
 // BaseURL returns the server's API root.
 func (c *OpenAI) BaseURL() string { return c.opts.BaseURL }
@@ -156,7 +163,7 @@ func (c *OpenAI) BaseURL() string { return c.opts.BaseURL }
 func (c *OpenAI) Respond(ctx context.Context, history []Message) (Reply, error) {
 	msgs, err := buildMessages(c.opts.SystemPrompt, history, c.opts.MaxHistoryChars)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", c.label, err)
+		return nil, fmt.Errorf("%s: %w", c.label(), err)
 	}
 	params := c.params(msgs)
 	for attempt := 0; ; attempt++ {
@@ -169,14 +176,14 @@ func (c *OpenAI) Respond(ctx context.Context, history []Message) (Reply, error) 
 			return nil, err
 		}
 		if err := c.sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("%s: waiting to retry: %w", c.label, err)
+			return nil, fmt.Errorf("%s: waiting to retry: %w", c.label(), err)
 		}
 	}
 }
 
 // params builds the request body.
 func (c *OpenAI) params(msgs []Message) openai.ChatCompletionNewParams {
-	p := openai.ChatCompletionNewParams{Model: c.opts.Model, Messages: toParams(msgs)}
+	p := openai.ChatCompletionNewParams{Model: c.Name(), Messages: toParams(msgs)}
 	if c.opts.Temperature >= 0 {
 		p.Temperature = openai.Float(c.opts.Temperature)
 	}
@@ -212,7 +219,7 @@ func (c *OpenAI) Probe(ctx context.Context) error {
 		return nil
 	}
 	if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("%s: probe: %w: %w", c.label, ErrTimeout, err)
+		return fmt.Errorf("%s: probe: %w: %w", c.label(), ErrTimeout, err)
 	}
 	return c.classify(err)
 }

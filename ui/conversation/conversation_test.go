@@ -13,6 +13,7 @@ import (
 	"parley/pipeline"
 	"parley/ui/common"
 	"parley/ui/keymap"
+	"parley/ui/markdown"
 	"parley/ui/styles"
 )
 
@@ -22,7 +23,8 @@ func init() {
 
 func newTest(w, h int) Model {
 	km := keymap.Default()
-	m := New(common.Common{Styles: styles.Default(false), Keys: &km, Now: time.Now})
+	md := markdown.New(markdown.Options{Profile: termenv.Ascii, Unicode: false})
+	m := New(common.Common{Styles: styles.Default(false), Keys: &km, Now: time.Now}, md)
 	m.SetSize(w, h)
 	return m
 }
@@ -42,6 +44,7 @@ func TestStreaming(t *testing.T) {
 	m = send(m, pipeline.KindHeard, 1, "Hello world.")
 	m = send(m, pipeline.KindAnswerDelta, 1, "Hi ")
 	m = send(m, pipeline.KindAnswerDelta, 1, "there")
+	m, _ = m.Update(RenderTickMsg{})
 	if v := m.View(); !strings.Contains(v, "Hi there_") {
 		t.Fatalf("streaming reply should show the cursor:\n%s", v)
 	}
@@ -83,5 +86,130 @@ func TestScroll(t *testing.T) {
 	m.Clear()
 	if m.Len() != 0 || m.View() == "" {
 		t.Fatal("clear")
+	}
+}
+
+// TestStreamingRenderIsBounded: the first delta renders at once, later
+// ones wait for the render tick, the final answer always renders, and the
+// tick stops once nothing is left to render.
+func TestStreamingRenderIsBounded(t *testing.T) {
+	m := newTest(60, 12)
+	m, cmd := m.Update(common.EventMsg{Event: pipeline.Event{Kind: pipeline.KindAnswerDelta, Turn: 1, Text: "# Title"}})
+	if cmd == nil || !strings.Contains(m.View(), "# Title_") {
+		t.Fatalf("first delta: cmd %v\n%s", cmd, m.View())
+	}
+	m, cmd = m.Update(common.EventMsg{Event: pipeline.Event{Kind: pipeline.KindAnswerDelta, Turn: 1, Text: "\n\n- one"}})
+	if cmd != nil || strings.Contains(m.View(), "- one") {
+		t.Fatalf("second delta rendered before the tick (cmd %v):\n%s", cmd, m.View())
+	}
+	m, cmd = m.Update(RenderTickMsg{})
+	if cmd == nil || !strings.Contains(m.View(), "- one_") {
+		t.Fatalf("tick did not render:\n%s", m.View())
+	}
+	if _, cmd = m.Update(RenderTickMsg{}); cmd != nil {
+		t.Fatal("tick re-armed with nothing to render")
+	}
+	m = send(m, pipeline.KindAnswerDelta, 1, "\n- two")
+	m = send(m, pipeline.KindAnswer, 1, "# Title\n\n- one\n- two")
+	if v := m.View(); !strings.Contains(v, "- two") || strings.Contains(v, "two_") {
+		t.Fatalf("final answer not rendered in full:\n%s", v)
+	}
+}
+
+func TestRenderedAnswer(t *testing.T) {
+	m := newTest(60, 24)
+	m = send(m, pipeline.KindHeard, 1, "print hello in Go")
+	m = send(m, pipeline.KindAnswer, 1, "Like this:\n\n```go\nfunc main() {\n\tfmt.Println(\"hello\")\n}\n```\n\n| engine | device |\n|---|---|\n| ASR | cuda:0 |\n")
+	v := m.View()
+	if strings.Contains(v, "```") || strings.Contains(v, "|---|") {
+		t.Fatalf("markdown syntax shown:\n%s", v)
+	}
+	golden.RequireEqual(t, []byte(v))
+}
+
+func TestAnswerRewrapsAndCachesByWidth(t *testing.T) {
+	m := newTest(80, 20)
+	m = send(m, pipeline.KindAnswer, 1, strings.Repeat("word ", 30))
+	wide := m.total
+	m.SetSize(40, 20)
+	if m.total <= wide {
+		t.Fatalf("narrower pane: %d lines, was %d", m.total, wide)
+	}
+	m.SetSize(80, 20)
+	if m.total != wide || len(m.entries[0].cache) != 2 {
+		t.Fatalf("back to 80: %d lines (want %d), %d widths cached", m.total, wide, len(m.entries[0].cache))
+	}
+}
+
+func TestFactsStayOneLine(t *testing.T) {
+	m := newTest(40, 10)
+	fact := func(f, text string) {
+		m, _ = m.Update(common.EventMsg{Event: pipeline.Event{Kind: pipeline.KindInfo, Fact: f, Text: text, Detail: "a long detail the screen never shows"}})
+	}
+	fact("gpu", "CPU only — no NVIDIA driver")
+	fact("llm", "LLM offline: start Ollama or set llm.base_url · parley doctor")
+	fact("llm", "LLM online: llama3.2")
+	v := m.View()
+	if m.total != 2 || strings.Contains(v, "offline") || strings.Contains(v, "detail") || !strings.Contains(v, "llm    LLM online") {
+		t.Fatalf("want one line per fact, the newest, no detail (%d lines):\n%s", m.total, v)
+	}
+}
+
+// TestFactWithAnAddress: a fact that carries a web address too long for
+// the line wraps instead of losing the end of the address.
+func TestFactWithAnAddress(t *testing.T) {
+	m := newTest(80, 10)
+	url := "http://127.0.0.1:8765/?token=ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	m, _ = m.Update(common.EventMsg{Event: pipeline.Event{Kind: pipeline.KindInfo, Fact: "audio", Text: "browser audio: open " + url}})
+	if v := m.View(); !strings.Contains(v, url) || !strings.Contains(v, "audio  browser audio: open") || m.total != 2 {
+		t.Fatalf("want the whole address on the line after the fact (%d lines):\n%s", m.total, v)
+	}
+}
+
+func TestHintUntilFirstTurn(t *testing.T) {
+	m := newTest(40, 10)
+	m.SetHint("space to talk | i to type")
+	if !strings.Contains(m.View(), "i to type") {
+		t.Fatalf("no hint:\n%s", m.View())
+	}
+	m = send(m, pipeline.KindPartial, 1, "hel")
+	if strings.Contains(m.View(), "i to type") {
+		t.Fatalf("hint after the first turn:\n%s", m.View())
+	}
+	m.Clear()
+	if strings.Contains(m.View(), "i to type") {
+		t.Fatal("hint back after clear")
+	}
+}
+
+func TestRestoreAndLastAnswer(t *testing.T) {
+	m := newTest(60, 12)
+	m.Restore([]pipeline.Turn{{ID: 1, User: "hi", Answer: "Hello."}, {ID: 2, User: "story", Answer: "Once", Interrupted: true}})
+	if m.LastAnswer() != "Once" || !strings.Contains(m.View(), "[interrupted]") {
+		t.Fatalf("restored: last %q\n%s", m.LastAnswer(), m.View())
+	}
+	m = send(m, pipeline.KindHeard, 1, "new turn 1") // ids restart in the new session
+	m = send(m, pipeline.KindAnswer, 1, "New answer.")
+	if m.Len() != 6 || m.LastAnswer() != "New answer." || !strings.Contains(m.View(), "Hello.") {
+		t.Fatalf("new turn touched the restored ones (%d entries):\n%s", m.Len(), m.View())
+	}
+}
+
+// TestSlowRenderStretchesTheWait: a render that costs more than a quarter
+// of RenderInterval makes the next streaming render wait four times its
+// cost, bounding the CPU streaming takes.
+func TestSlowRenderStretchesTheWait(t *testing.T) {
+	m := newTest(60, 12)
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	m.common.Now = func() time.Time { now = now.Add(50 * time.Millisecond); return now }
+	m = send(m, pipeline.KindAnswerDelta, 1, "slow")
+	if m.wait != 200*time.Millisecond {
+		t.Fatalf("wait %v after a 50ms render, want 200ms", m.wait)
+	}
+	m.common.Now = time.Now // fast again: back to the interval
+	m = send(m, pipeline.KindAnswerDelta, 1, " now fast")
+	m, _ = m.Update(RenderTickMsg{})
+	if m.wait != RenderInterval {
+		t.Fatalf("wait %v after a fast render, want %v", m.wait, RenderInterval)
 	}
 }

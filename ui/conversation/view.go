@@ -2,18 +2,12 @@ package conversation
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"parley/ui/common"
-	"parley/ui/styles"
 )
-
-// labelWidth is the width of the "you"/"parley" column.
-const labelWidth = 7
 
 // View renders the visible window of the transcript in a box.
 func (m Model) View() string {
@@ -63,80 +57,26 @@ func (m Model) visible() []string {
 	start := max(end-h, 0)
 	out := make([]string, 0, end-start)
 	n := 0
-	for _, e := range m.entries {
-		if n+len(e.lines) <= start {
-			n += len(e.lines)
-			continue
+	take := func(lines []string) bool {
+		if n+len(lines) <= start {
+			n += len(lines)
+			return true
 		}
-		for _, l := range e.lines {
+		for _, l := range lines {
 			if n >= start && n < end {
 				out = append(out, l)
 			}
 			n++
 		}
-		if n >= end {
-			break
+		return n < end
+	}
+	for _, e := range m.entries {
+		if !take(e.lines) {
+			return out
 		}
 	}
+	take(m.hintLines())
 	return out
-}
-
-// render wraps and styles one entry at the current width.
-func (m Model) render(e entry) []string {
-	w := m.innerWidth()
-	lw := min(labelWidth, w/4)
-	tw := max(w-lw, 1)
-	st := m.common.Styles
-	label, ls, ts := labelFor(e, st.Conversation)
-	text, suffix := e.text, ""
-	switch {
-	case e.interrupted:
-		suffix = " " + st.Conversation.Interrupted.Render("[interrupted]")
-	case e.partial && e.role == roleUser:
-		text += st.Glyphs.Ellipsis
-	case e.partial:
-		text += st.Glyphs.Cursor
-	}
-	wrapped := common.Wrap(text, tw)
-	out := make([]string, len(wrapped))
-	pad := strings.Repeat(" ", lw)
-	for i, l := range wrapped {
-		prefix := pad
-		if i == 0 {
-			prefix = ls.Render(common.Fit(label, lw, ""))
-		}
-		out[i] = prefix + ts.Render(l)
-	}
-	if suffix != "" {
-		out = appendSuffix(out, suffix, w, pad)
-	}
-	return out
-}
-
-// appendSuffix adds a marker after the last line, or on its own line.
-func appendSuffix(lines []string, suffix string, w int, pad string) []string {
-	last := lines[len(lines)-1]
-	if common.Width(last)+common.Width(suffix) <= w {
-		lines[len(lines)-1] = last + suffix
-		return lines
-	}
-	return append(lines, pad+strings.TrimPrefix(suffix, " "))
-}
-
-// labelFor picks an entry's label and its label and text styles.
-func labelFor(e entry, cs styles.ConversationStyles) (string, lipgloss.Style, lipgloss.Style) {
-	switch {
-	case e.role == roleUser && e.partial:
-		return "you", cs.User, cs.Partial
-	case e.role == roleUser:
-		return "you", cs.User, cs.Text
-	case e.role == roleAssistant:
-		return "parley", cs.Assistant, cs.Text
-	case e.role == roleError:
-		return "error", cs.Error, cs.Error
-	default:
-		return "info", cs.Notice, cs.Notice
-	}
 }
 
 // scroll moves the view for the scroll keys.

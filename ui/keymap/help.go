@@ -18,7 +18,8 @@ type Group struct {
 // Groups returns the help groups in display order.
 func Groups() []Group {
 	return []Group{
-		{"devices", []string{ToggleASR, ToggleTTS}},
+		{"chat", []string{Type, Copy, CopyPick}},
+		{"devices", []string{ToggleASR, ToggleTTS, PickDevice, PickModel}},
 		{"audio", []string{PushToTalk, Mute, BargeIn}},
 		{"view", []string{Clear, ScrollUp, ScrollDown, PageUp, PageDown, ScrollTop, ScrollBottom, FocusNext}},
 		{"app", []string{Help, Quit}},
@@ -37,7 +38,7 @@ func (k *KeyMap) Binding(action string) (*key.Binding, bool) {
 
 // ShortHelp implements help.KeyMap.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.ToggleASR, k.ToggleTTS, k.PushToTalk, k.Mute, k.Help, k.Quit}
+	return []key.Binding{k.PushToTalk, k.Type, k.Copy, k.PickDevice, k.Help, k.Quit}
 }
 
 // FullHelp implements help.KeyMap.

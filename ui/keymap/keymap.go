@@ -28,6 +28,11 @@ const (
 	FocusNext    = "focus_next"
 	Help         = "help"
 	Quit         = "quit"
+	Type         = "type"
+	Copy         = "copy"
+	CopyPick     = "copy_pick"
+	PickDevice   = "pick_device"
+	PickModel    = "pick_model"
 )
 
 // KeyMap binds every action to its keys. Build it with Default or
@@ -48,6 +53,11 @@ type KeyMap struct {
 	FocusNext    key.Binding
 	Help         key.Binding
 	Quit         key.Binding
+	Type         key.Binding
+	Copy         key.Binding
+	CopyPick     key.Binding
+	PickDevice   key.Binding
+	PickModel    key.Binding
 }
 
 // spec is one action's default keys and help description.
@@ -74,6 +84,11 @@ func specs() []spec {
 		{ScrollTop, []string{"home", "g"}, "scroll to top", func(k *KeyMap) *key.Binding { return &k.ScrollTop }},
 		{ScrollBottom, []string{"end", "G"}, "scroll to bottom", func(k *KeyMap) *key.Binding { return &k.ScrollBottom }},
 		{FocusNext, []string{"tab"}, "focus next pane", func(k *KeyMap) *key.Binding { return &k.FocusNext }},
+		{Type, []string{"i"}, "type a message", func(k *KeyMap) *key.Binding { return &k.Type }},
+		{Copy, []string{"y"}, "copy code", func(k *KeyMap) *key.Binding { return &k.Copy }},
+		{CopyPick, []string{"Y"}, "pick code to copy", func(k *KeyMap) *key.Binding { return &k.CopyPick }},
+		{PickDevice, []string{"d"}, "mic/speaker", func(k *KeyMap) *key.Binding { return &k.PickDevice }},
+		{PickModel, []string{"l"}, "LLM model", func(k *KeyMap) *key.Binding { return &k.PickModel }},
 		{Help, []string{"?"}, "help", func(k *KeyMap) *key.Binding { return &k.Help }},
 		{Quit, []string{"q", "ctrl+c"}, "quit", func(k *KeyMap) *key.Binding { return &k.Quit }},
 	}

@@ -135,6 +135,11 @@ func (m *Model) toggled(msg common.ToggledMsg) {
 	m.SetNotice(fmt.Sprintf("%s now on %s", msg.Model, dev))
 }
 
+// Info is the engine info last sampled.
+func (m Model) Info() common.StatusInfo {
+	return m.info
+}
+
 // LogPath is the log file named by the engine info, or "".
 func (m Model) LogPath() string {
 	return m.info.LogPath
