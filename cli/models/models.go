@@ -32,6 +32,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("parley models", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	mirror := fs.String("mirror", "", "download from this base `URL` instead of the publishers' hosts (same paths)")
+	fs.String("config", "", "configuration `file`, accepted as by every command (models reads none)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), modelsUsage, models.ModelsDir())
 		fs.PrintDefaults()
