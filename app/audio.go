@@ -23,8 +23,12 @@ type Audio struct {
 	Echo *echo.EchoReference
 	// Speaker is the playback device.
 	Speaker *audio.Speaker
+	// Notices say what fell back (a file input's replies played to the
+	// null device), for the user.
+	Notices []string
 
 	closers closers
+	states  chan audio.StateChange
 }
 
 // OpenAudio opens the input, then the speaker (which feeds the echo
@@ -32,7 +36,7 @@ type Audio struct {
 // --input's WAV file, else the capture and playback devices of
 // audio.backend. The caller closes it.
 func OpenAudio(ctx context.Context, cfg config.Audio, opts Options) (*Audio, error) {
-	a := &Audio{}
+	a := &Audio{states: make(chan audio.StateChange, audioStateBuffer)}
 	var err error
 	if opts.Input != "" {
 		err = a.openFile(opts)
@@ -49,9 +53,10 @@ func OpenAudio(ctx context.Context, cfg config.Audio, opts Options) (*Audio, err
 	return a, nil
 }
 
-// Close closes the speaker, then the input.
+// Close closes the speaker and the input at the same time, within
+// closeLimit: a device that does not let go is abandoned.
 func (a *Audio) Close() error {
-	return a.closers.close()
+	return a.closers.closeAll(closeLimit)
 }
 
 // openFile reads --input instead of a microphone.
@@ -69,9 +74,10 @@ func (a *Audio) openFile(opts Options) error {
 // audio.aec is on.
 func (a *Audio) openMic(ctx context.Context, cfg config.Audio, device string) error {
 	mic, err := audio.OpenMic(ctx, audio.MicOptions{
-		Device:  device,
-		Backend: backend(cfg.Backend),
-		Buffer:  cfg.CaptureBuffer.Duration,
+		Device:     device,
+		Backend:    backend(cfg.Backend),
+		Buffer:     cfg.CaptureBuffer.Duration,
+		Resilience: a.resilience(),
 	})
 	if err != nil {
 		return fmt.Errorf("audio input: %w", err)
@@ -107,11 +113,11 @@ func (a *Audio) cancelEcho(cfg config.Audio, mic *audio.Mic) error {
 
 // openSpeaker opens the playback device of audio.backend.
 func (a *Audio) openSpeaker(ctx context.Context, cfg config.Audio, device string) error {
-	opts := audio.SpeakerOptions{Device: device, Backend: backend(cfg.Backend)}
+	opts := audio.SpeakerOptions{Device: device, Backend: backend(cfg.Backend), Resilience: a.resilience()}
 	if a.Echo != nil { // never a typed nil in the interface
 		opts.EchoReference = a.Echo
 	}
-	sp, err := audio.OpenSpeaker(ctx, opts)
+	sp, err := a.openPlayback(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("audio output: %w", err)
 	}

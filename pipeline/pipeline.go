@@ -212,7 +212,17 @@ func (p *Pipeline) SetPushToTalk(talking bool) {
 // in the log and the event stream. It never blocks: a notice that finds
 // the stream full is only logged.
 func (p *Pipeline) Notify(text string) {
-	ev := Event{Kind: KindInfo, Text: text, Time: p.opts.Now()}
+	p.notify(KindInfo, text)
+}
+
+// NotifyError records an error from outside the pipeline (for example an
+// audio device lost) as Notify records a notice.
+func (p *Pipeline) NotifyError(text string) {
+	p.notify(KindError, text)
+}
+
+func (p *Pipeline) notify(kind Kind, text string) {
+	ev := Event{Kind: kind, Text: text, Time: p.opts.Now()}
 	if p.opts.Log != nil {
 		_ = p.opts.Log.Write(ev)
 	}
