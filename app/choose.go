@@ -54,6 +54,9 @@ type Facts struct {
 	ASRModel func(dir string) (asr.ModelFiles, error)
 	// Voice finds a Piper voice's graph and JSON in a file or folder.
 	Voice func(path string) (onnx, json string, err error)
+	// Broken are the engines whose model failed to load here, by engine
+	// name, and why: "auto" skips them.
+	Broken map[string]error
 }
 
 // errNoONNX indicates that an ONNX engine was asked for without ONNX Runtime.
@@ -128,6 +131,10 @@ func choose(role, want string, order []engine, cfg config.Config, f Facts) (Choi
 		if want != "auto" && want != e.name {
 			continue
 		}
+		if err := f.Broken[e.name]; err != nil && want == "auto" {
+			tried, errs = append(tried, e), append(errs, err)
+			continue
+		}
 		if e.find == nil {
 			reason := fmt.Sprintf("%s.engine = %q", role, e.name)
 			if want == "auto" {
@@ -148,10 +155,14 @@ func choose(role, want string, order []engine, cfg config.Config, f Facts) (Choi
 }
 
 // whyNot says why none of the preferred engines can run: the one reason
-// when one was tried or all share it, else that none is installed.
+// when one was tried or all share it, the models that failed to load when
+// some did, else that none is installed.
 func whyNot(tried []engine, errs []error) string {
 	if len(errs) == 1 {
 		return errs[0].Error()
+	}
+	if failed := loadFailures(errs); failed != "" {
+		return failed
 	}
 	if allNoONNX(errs) {
 		return errNoONNX.Error()
@@ -161,6 +172,18 @@ func whyNot(tried []engine, errs []error) string {
 		labels[i] = e.label
 	}
 	return fmt.Sprintf("no %s model is installed (parley models pull %s)", joinOr(labels), tried[0].catalog[0])
+}
+
+// loadFailures joins the errors of engines that failed to load ("" if none).
+func loadFailures(errs []error) string {
+	var failed []string
+	for _, err := range errs {
+		var le *LoadError
+		if errors.As(err, &le) {
+			failed = append(failed, le.Error())
+		}
+	}
+	return strings.Join(failed, "; ")
 }
 
 func allNoONNX(errs []error) bool {
