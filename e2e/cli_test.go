@@ -24,7 +24,8 @@ func TestGlobalFlagsBeforeTheCommand(t *testing.T) {
 // TestUsageErrorsExit2: every command line parley cannot parse exits 2.
 func TestUsageErrorsExit2(t *testing.T) {
 	for _, args := range [][]string{{"frobnicate"}, {"--nosuchflag"}, {"doctor", "stray"}, {"transcribe"}, {"models"},
-		{"--headless", "doctor"}, {"--json"}, {"bench", "--models", "foo"}, {"devices", "--frobnicate"}} {
+		{"--headless", "doctor"}, {"--json"}, {"bench", "--models", "foo"}, {"devices", "--frobnicate"},
+		{"models", "pull"}, {"models", "frobnicate"}, {"models", "list", "extra"}} {
 		p := start(t, args...)
 		if code := exitCode(t, p.wait(t, 60*time.Second)); code != 2 {
 			t.Errorf("parley %q: exit %d, want 2; stderr:\n%s", args, code, p.stderr.String())
