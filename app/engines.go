@@ -54,16 +54,20 @@ type Engines struct {
 	TTS tts.Engine
 	// Notices say what was chosen and what fell back, for the user.
 	Notices []string
+	// Failed are the engines that did not load and were replaced by the
+	// next of their role's list (roles whose engine is "auto").
+	Failed []*LoadError
 
 	closers closers
-	relay   relay // what engines report while they run
+	relay   relay            // what engines report while they run
+	broken  map[string]error // Failed by engine name, for the choice
 }
 
 // OpenEngines builds ONNX Runtime, NVML and the engines of roles (none:
 // only the runtime and the monitor). Without ONNX Runtime parley still
 // runs (energy VAD, CPU engines) and a notice says why.
 func OpenEngines(ctx context.Context, cfg config.Config, roles Role) (*Engines, error) {
-	e := &Engines{Config: cfg, StateDir: StateDir(cfg)}
+	e := &Engines{Config: cfg, StateDir: StateDir(cfg), broken: map[string]error{}}
 	if err := os.MkdirAll(e.StateDir, 0o755); err != nil {
 		return nil, fmt.Errorf("state folder %s (log.dir): %w", e.StateDir, err)
 	}
@@ -71,11 +75,7 @@ func OpenEngines(ctx context.Context, cfg config.Config, roles Role) (*Engines, 
 	if roles == 0 {
 		return e, nil
 	}
-	err := e.openModels(ctx, roles)
-	if err == nil {
-		err = e.openEngines(ctx, roles)
-	}
-	if err != nil {
+	if err := e.openWithFallback(ctx, roles); err != nil {
 		_ = e.Close()
 		return nil, err
 	}
@@ -106,11 +106,17 @@ func (c *closers) add(f func() error) { *c = append(*c, f) }
 
 // close calls them in reverse order, once.
 func (c *closers) close() error {
+	return c.closeFrom(0)
+}
+
+// closeFrom calls those added from index from on, in reverse order, and
+// forgets them.
+func (c *closers) closeFrom(from int) error {
 	var errs []error
-	for i := len(*c) - 1; i >= 0; i-- {
+	for i := len(*c) - 1; i >= from; i-- {
 		errs = append(errs, (*c)[i]())
 	}
-	*c = nil
+	*c = (*c)[:from]
 	return errors.Join(errs...)
 }
 
@@ -140,6 +146,7 @@ func (e *Engines) openModels(ctx context.Context, roles Role) error {
 func (e *Engines) choose(ctx context.Context, roles Role) error {
 	f := MachineFacts(e.Runtime != nil)
 	f.GPU = GPUMissing(ctx, e.Runtime, e.Monitor, e.Config.GPU)
+	f.Broken = e.broken
 	var err error
 	c := &e.Choices
 	if roles&RoleVAD != 0 {
@@ -212,18 +219,20 @@ func (e *Engines) newVAD() (pipeline.VAD, error) {
 func (e *Engines) openEngines(ctx context.Context, roles Role) (err error) {
 	if roles&RoleVAD != 0 {
 		if e.VAD, err = e.newVAD(); err != nil {
-			return err
+			return &roleError{"vad", err}
 		}
 	}
 	if roles&RoleASR != 0 {
 		if e.ASR, err = build(ctx, e, "ASR", e.Choices.ASR, e.newASR); err != nil {
-			return err
+			return &roleError{"asr", err}
 		}
 	}
 	if roles&RoleTTS != 0 {
-		e.TTS, err = build(ctx, e, "TTS", e.Choices.TTS, e.newTTS)
+		if e.TTS, err = build(ctx, e, "TTS", e.Choices.TTS, e.newTTS); err != nil {
+			return &roleError{"tts", err}
+		}
 	}
-	return err
+	return nil
 }
 
 // build makes a role's engine, closed with the rest, and notes why it runs.

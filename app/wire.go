@@ -36,6 +36,11 @@ func (a *App) newPipeline() error {
 		PlaybackThreshold: float32(cfg.VAD.PlaybackThreshold),
 		TalkingOver:       a.talkingOver(),
 		BargeInLevel:      float32(math.Pow(10, cfg.VAD.BargeInLevel/20)),
+		SynthAheadUnits:   cfg.Conversation.SynthAheadUnits,
+		SynthAhead:        cfg.Conversation.SynthAhead.Duration,
+		MaxSpokenChars:    cfg.Conversation.MaxSpokenChars,
+		MoreNote:          cfg.Conversation.MoreNote,
+		MaxReplyChars:     cfg.Conversation.MaxReplyChars,
 	})
 	if err != nil {
 		return err

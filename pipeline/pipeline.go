@@ -217,6 +217,12 @@ func (p *Pipeline) Notify(text string) {
 	p.post(Event{Kind: KindInfo, Text: text})
 }
 
+// NotifyError records an error from outside the pipeline (for example an
+// audio device lost) as Notify records a notice.
+func (p *Pipeline) NotifyError(text string) {
+	p.post(Event{Kind: KindError, Text: text})
+}
+
 // closeEvents ends the event stream once Run is done.
 func (p *Pipeline) closeEvents() {
 	p.closeMu.Lock()
