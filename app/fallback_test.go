@@ -30,6 +30,26 @@ func TestAutoSkipsEnginesThatFailedToLoad(t *testing.T) {
 	}
 }
 
+// TestAFailedLoadIsSaidOnceByTheEngineThatRuns: the engine auto falls back
+// to says which model failed to load, also when it is not the last of its
+// list, and Kokoro's two rows (one engine) are said once.
+func TestAFailedLoadIsSaidOnceByTheEngineThatRuns(t *testing.T) {
+	cfg := testenv.Config(t)
+	both := map[string]string{"sensevoice-small-int8": "/m/sv8", "paraformer-large-zh-int8": "/m/pf"}
+	f := disk{onnx: true, files: []string{"/m/sv8/model.int8.onnx", "/m/pf/model.int8.onnx"}, installed: both}.facts()
+	f.Broken = map[string]error{"sensevoice": &LoadError{Role: "asr", Engine: "sensevoice", Label: "SenseVoice", Err: errors.New("Protobuf parsing failed")}}
+	c, err := ChooseASR(cfg, f)
+	if err != nil || c.Engine != "paraformer" || c.Reason != "paraformer from /m/pf; SenseVoice failed to load: Protobuf parsing failed" {
+		t.Errorf("asr: %+v, %v", c, err)
+	}
+	f = disk{onnx: true, files: []string{"/m/k8"}, installed: map[string]string{"kokoro-v1.0-int8": "/m/k8"}}.facts()
+	f.Broken = map[string]error{"kokoro": &LoadError{Role: "tts", Engine: "kokoro", Label: "Kokoro", Err: errors.New("bad graph")}}
+	c, err = ChooseTTS(cfg, f)
+	if err != nil || c.Engine != "flite" || strings.Count(c.Reason, "Kokoro failed to load") != 1 {
+		t.Errorf("tts: %+v, %v; want flite naming Kokoro's failure once", c, err)
+	}
+}
+
 // garbage writes random-looking bytes where a model belongs.
 func garbage(t *testing.T, path string) {
 	t.Helper()
