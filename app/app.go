@@ -140,12 +140,15 @@ type Info struct {
 	VAD, ASR, TTS, LLM string
 	// LogPath is the conversation log (JSONL).
 	LogPath string
+	// Audio is the latency the audio path adds to voice_to_voice.
+	Audio AddedLatency
 }
 
 // Info names the running engines and the conversation log.
 func (a *App) Info() Info {
 	e := a.eng
-	return Info{VAD: e.VADName(), ASR: e.ASR.Name(), TTS: e.TTS.Name(), LLM: a.llm.Name(), LogPath: a.log.Path()}
+	return Info{VAD: e.VADName(), ASR: e.ASR.Name(), TTS: e.TTS.Name(), LLM: a.llm.Name(), LogPath: a.log.Path(),
+		Audio: a.audio.AddedLatency()}
 }
 
 // SampleGPU takes one NVML reading of every GPU (or says why there is none).

@@ -68,10 +68,15 @@ func (a *Audio) openFile(opts Options) error {
 // openMic opens the capture device, read through the echo canceller when
 // audio.aec is on.
 func (a *Audio) openMic(ctx context.Context, cfg config.Audio, device string) error {
+	lat, err := audio.ParseLatency(cfg.Latency)
+	if err != nil {
+		return fmt.Errorf("audio.latency: %w", err)
+	}
 	mic, err := audio.OpenMic(ctx, audio.MicOptions{
 		Device:  device,
 		Backend: backend(cfg.Backend),
 		Buffer:  cfg.CaptureBuffer.Duration,
+		Latency: lat,
 	})
 	if err != nil {
 		return fmt.Errorf("audio input: %w", err)
@@ -107,7 +112,11 @@ func (a *Audio) cancelEcho(cfg config.Audio, mic *audio.Mic) error {
 
 // openSpeaker opens the playback device of audio.backend.
 func (a *Audio) openSpeaker(ctx context.Context, cfg config.Audio, device string) error {
-	opts := audio.SpeakerOptions{Device: device, Backend: backend(cfg.Backend)}
+	lat, err := audio.ParseLatency(cfg.Latency)
+	if err != nil {
+		return fmt.Errorf("audio.latency: %w", err)
+	}
+	opts := audio.SpeakerOptions{Device: device, Backend: backend(cfg.Backend), Latency: lat}
 	if a.Echo != nil { // never a typed nil in the interface
 		opts.EchoReference = a.Echo
 	}
