@@ -98,7 +98,8 @@ func uiOptions(cfg config.Config, c conversation, keys ui.KeyMap, logPath string
 			Level:  c.Level,
 			Info: func() ui.StatusInfo {
 				i := c.Info()
-				return ui.StatusInfo{VAD: i.VAD, ASR: i.ASR, TTS: i.TTS, LLM: i.LLM, LogPath: i.LogPath}
+				return ui.StatusInfo{VAD: i.VAD, ASR: i.ASR, TTS: i.TTS, LLM: i.LLM, LogPath: i.LogPath,
+					AudioIn: i.Audio.In, AudioOut: i.Audio.Out}
 			},
 		},
 		Controller: c,

@@ -42,6 +42,10 @@ type StatusInfo struct {
 	VAD, ASR, LLM, TTS string
 	// LogPath is the conversation/debug log file, shown with fatal errors.
 	LogPath string
+	// AudioIn and AudioOut are the latency the audio path adds before
+	// parley hears the user and before the user hears parley (device
+	// buffers); 0 while unknown.
+	AudioIn, AudioOut time.Duration
 }
 
 // EventMsg carries one pipeline event read from the event channel.

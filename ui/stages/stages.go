@@ -4,6 +4,8 @@
 package stages
 
 import (
+	"time"
+
 	tea "github.com/charmbracelet/bubbletea"
 
 	"parley/internal/stats"
@@ -56,6 +58,9 @@ type Model struct {
 	turns   int
 	lastRTF float64
 	series  [numSeries]series
+	// audioIn and audioOut are what the audio path adds to voice-to-voice
+	// (device buffers), from the sampled StatusInfo; 0 while unknown.
+	audioIn, audioOut time.Duration
 }
 
 // New returns the pane with no measurements.
@@ -84,6 +89,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.apply(msg.Event)
 	case common.PipelineStoppedMsg:
 		m.act.Stop()
+	case common.ModelsSampledMsg:
+		m.audioIn, m.audioOut = msg.Info.AudioIn, msg.Info.AudioOut
 	}
 	return m, nil
 }

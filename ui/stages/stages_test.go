@@ -1,6 +1,7 @@
 package stages
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -46,4 +47,20 @@ func TestView(t *testing.T) {
 		out += m.View() + "\n"
 	}
 	golden.RequireEqual(t, []byte(out))
+}
+
+// TestAudioPath shows what the device buffers add once the sampled info
+// has the figures.
+func TestAudioPath(t *testing.T) {
+	km := keymap.Default()
+	m := New(common.Common{Styles: styles.Default(false), Keys: &km, Now: time.Now})
+	m.SetSize(60, 14)
+	if strings.Contains(m.View(), "audio buffers") {
+		t.Fatalf("audio path shown before it is known:\n%s", m.View())
+	}
+	info := common.StatusInfo{AudioIn: 200 * time.Millisecond, AudioOut: 400 * time.Millisecond}
+	m, _ = m.Update(common.ModelsSampledMsg{Info: info})
+	if want := "audio buffers add 200ms in, 400ms out"; !strings.Contains(m.View(), want) {
+		t.Errorf("view lacks %q:\n%s", want, m.View())
+	}
 }

@@ -2,6 +2,7 @@ package stages
 
 import (
 	"fmt"
+	"time"
 
 	"parley/ui/common"
 )
@@ -53,10 +54,29 @@ func (m Model) body(w int) []string {
 	for i := stageVAD; i <= stagePlayback; i++ {
 		lines = append(lines, m.stageRow(i, w))
 	}
+	if a := m.audioPath(); a != "" {
+		lines = append(lines, st.Muted.Render(a))
+	}
 	if m.lastRTF > 0 {
 		lines = append(lines, st.Muted.Render(fmt.Sprintf("TTS real-time factor %.2f", m.lastRTF)))
 	}
 	return lines
+}
+
+// audioPath says how much the audio devices' buffers add to voice-to-voice
+// (before parley hears the user, and before the user hears parley); ""
+// while unknown. A sound server's own buffering and a network add more.
+func (m Model) audioPath() string {
+	if m.audioIn <= 0 && m.audioOut <= 0 {
+		return ""
+	}
+	text := func(d time.Duration) string {
+		if d <= 0 {
+			return "0ms"
+		}
+		return common.FormatMS(float64(d) / float64(time.Millisecond))
+	}
+	return fmt.Sprintf("audio buffers add %s in, %s out", text(m.audioIn), text(m.audioOut))
 }
 
 // trendRows chart the voice-to-voice history across the pane, labelled
