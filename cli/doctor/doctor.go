@@ -55,6 +55,7 @@ func Run(ctx context.Context, args []string, w, stderr io.Writer) error {
 	loaded, ok := r.config(ctx, path)
 	if ok {
 		r.audio(ctx, loaded.Config)
+		r.latency(ctx, loaded.Config)
 		rt := r.onnx(ctx, loaded.Config)
 		r.gpus(ctx)
 		r.models(ctx, loaded.Config, rt)
