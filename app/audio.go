@@ -36,6 +36,7 @@ type Audio struct {
 	cfg         config.Audio
 	micOpts     audio.MicOptions     // what Mic was opened with, for a switch
 	speakerOpts audio.SpeakerOptions // what Speaker was opened with, for a switch
+	latency     audio.Latency        // audio.latency: the devices' buffer and period
 	page        *pageLink            // the page's link to the pipeline; nil without Web
 	closers     closers
 	states      chan audio.StateChange // the devices' losses and returns; nil without devices
@@ -50,8 +51,11 @@ func OpenAudio(ctx context.Context, cfg config.Audio, opts Options) (*Audio, err
 	if cfg.Backend == "web" {
 		return openWeb(ctx, cfg, opts)
 	}
-	a := &Audio{cfg: cfg, states: make(chan audio.StateChange, audioStateBuffer)}
-	var err error
+	lat, err := audio.ParseLatency(cfg.Latency)
+	if err != nil {
+		return nil, fmt.Errorf("audio.latency: %w", err)
+	}
+	a := &Audio{cfg: cfg, latency: lat, states: make(chan audio.StateChange, audioStateBuffer)}
 	switch {
 	case opts.Input != "":
 		err = a.openFile(opts)
@@ -94,6 +98,7 @@ func (a *Audio) openMic(ctx context.Context, cfg config.Audio, device string) er
 		Device:     device,
 		Backend:    backend(cfg.Backend),
 		Buffer:     cfg.CaptureBuffer.Duration,
+		Latency:    a.latency,
 		Resilience: a.resilience(),
 	}
 	mic, err := audio.OpenMic(ctx, a.micOpts)
@@ -155,7 +160,7 @@ func (lentMic) Close() error { return nil }
 
 // openSpeaker opens the playback device of audio.backend.
 func (a *Audio) openSpeaker(ctx context.Context, cfg config.Audio, device string) error {
-	a.speakerOpts = audio.SpeakerOptions{Device: device, Backend: backend(cfg.Backend), Resilience: a.resilience()}
+	a.speakerOpts = audio.SpeakerOptions{Device: device, Backend: backend(cfg.Backend), Latency: a.latency, Resilience: a.resilience()}
 	opts := a.speakerOpts
 	if a.Echo != nil { // never a typed nil in the interface
 		opts.EchoReference = a.Echo

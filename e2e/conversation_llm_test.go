@@ -36,8 +36,18 @@ type timedChunk struct {
 
 func recordTimed(t *testing.T) *timedRecorder {
 	t.Helper()
+	return recordTimedFrom(t, nil, "spk.monitor")
+}
+
+// recordTimedFrom is recordTimed for any source of the server env names
+// (nil: this process's server).
+func recordTimedFrom(t *testing.T, env []string, source string) *timedRecorder {
+	t.Helper()
 	r := &timedRecorder{done: make(chan struct{})}
-	r.cmd = exec.Command("parec", "--latency-msec=20", "-d", "spk.monitor", "--rate=16000", "--channels=1", "--format=s16le")
+	r.cmd = exec.Command("parec", "--latency-msec=20", "-d", source, "--rate=16000", "--channels=1", "--format=s16le")
+	if env != nil {
+		r.cmd.Env = append(os.Environ(), env...)
+	}
 	out, err := r.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -182,22 +182,32 @@ func (p *proc) add(line string, end bool) {
 // later waits, so two events may be awaited in either order they come.
 func (p *proc) next(t testing.TB, timeout time.Duration, what string, match func(string) bool) string {
 	t.Helper()
+	line, found, ended := p.poll(timeout, match)
+	switch {
+	case found:
+		return line
+	case ended:
+		t.Fatalf("parley exited while waiting for %s; output:\n%s\nstderr:\n%s", what, strings.Join(p.output(), "\n"), p.stderr.String())
+	default:
+		t.Fatalf("no %s within %s; output so far:\n%s", what, timeout, strings.Join(p.output(), "\n"))
+	}
+	return ""
+}
+
+// poll is next without failing: found is false after timeout, or once
+// stdout has ended (ended).
+func (p *proc) poll(timeout time.Duration, match func(string) bool) (line string, found, ended bool) {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {
 		line, found, grew, ended := p.find(match)
-		switch {
-		case found:
-			return line
-		case ended:
-			t.Fatalf("parley exited while waiting for %s; output:\n%s\nstderr:\n%s", what, strings.Join(p.output(), "\n"), p.stderr.String())
-			return ""
+		if found || ended {
+			return line, found, ended
 		}
 		select {
 		case <-grew:
 		case <-deadline.C:
-			t.Fatalf("no %s within %s; output so far:\n%s", what, timeout, strings.Join(p.output(), "\n"))
-			return ""
+			return "", false, false
 		}
 	}
 }

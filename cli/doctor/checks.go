@@ -3,7 +3,6 @@ package doctor
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"time"
 
@@ -42,20 +41,15 @@ func writable(dir string) error {
 }
 
 // probe opens the capture and playback devices briefly, as parley would,
-// and reports the server, shared memory, and each device's period and the
-// latency its buffer adds.
+// and reports the server (local or remote, and why), shared memory, each
+// device's period, and what their buffers add to voice_to_voice.
 func (r *report) probe(ctx context.Context, cfg config.Audio) {
-	lat, err := audio.ParseLatency(cfg.Latency)
-	if err != nil {
+	if _, err := audio.ParseLatency(cfg.Latency); err != nil {
 		r.block("audio.latency: %v", err)
 		return
 	}
-	backend := cfg.Backend
-	if backend == "auto" {
-		backend = ""
-	}
-	rep, _ := audio.Probe(ctx, audio.ProbeOptions{Backend: backend, InputDevice: cfg.InputDevice, OutputDevice: cfg.OutputDevice, Latency: lat})
-	host := rep.Server.Host()
+	added, rep, _ := app.ProbeLatency(ctx, cfg) // a device that fails is in rep
+	host := rep.Server.Host() + " server"
 	if rep.Server.Why != "" {
 		host += ": " + rep.Server.Why
 	}
@@ -63,6 +57,10 @@ func (r *report) probe(ctx context.Context, cfg config.Audio) {
 	r.line("shared memory: %s", rep.SharedMemory)
 	r.device("capture", rep.Capture, "parley cannot listen to a microphone; --input FILE.wav still works")
 	r.device("playback", rep.Playback, "parley cannot speak; with --input FILE.wav the replies play to the null device")
+	if added.Measured {
+		r.line("added latency: capture %v + playback %v on top of voice_to_voice (%s, audio.latency = %q; the sound server's own buffers and a network come on top)",
+			round(added.Capture), round(added.Playback), added.Path, cfg.Latency)
+	}
 }
 
 // device reports one probed device, or blocks with its error and hint.
@@ -71,10 +69,10 @@ func (r *report) device(what string, d audio.DeviceProbe, hint string) {
 		r.block("%s: %v (%s)", what, d.Err, hint)
 		return
 	}
-	r.line("%s: %q on %s opens; period %s, its buffer adds %s of latency", what, d.Device, d.Backend, ms(d.Period), ms(d.Delay))
+	r.line("%s: %q on %s opens; period %v", what, d.Device, d.Backend, round(d.Period))
 }
 
-// ms shows a duration in milliseconds.
-func ms(d time.Duration) string {
-	return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000)
+// round shows a duration to a tenth of a millisecond.
+func round(d time.Duration) time.Duration {
+	return d.Round(100 * time.Microsecond)
 }

@@ -1,6 +1,7 @@
 package stages
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -67,4 +68,20 @@ func TestViewAudioPath(t *testing.T) {
 		out += m.View() + "\n"
 	}
 	golden.RequireEqual(t, []byte(out))
+}
+
+// TestAudioPath shows what the device buffers add once the sampled info
+// has the figures, and nothing before.
+func TestAudioPath(t *testing.T) {
+	km := keymap.Default()
+	m := New(common.Common{Styles: styles.Default(false), Keys: &km, Now: time.Now})
+	m.SetSize(80, 14)
+	if strings.Contains(m.View(), "audio path") {
+		t.Fatalf("audio path shown before it is known:\n%s", m.View())
+	}
+	info := common.StatusInfo{Audio: common.AudioLatency{Path: "device buffers (pulseaudio)", Capture: 200 * time.Millisecond, Playback: 400 * time.Millisecond, Measured: true}}
+	m, _ = m.Update(common.ModelsSampledMsg{Info: info})
+	if want := "audio path adds in 200ms + out 400ms (device buffers (pulseaudio))"; !strings.Contains(m.View(), want) {
+		t.Errorf("view lacks %q:\n%s", want, m.View())
+	}
 }
