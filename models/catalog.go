@@ -13,6 +13,8 @@ const (
 	KindVAD Kind = "vad"
 	// KindTTS is a speech synthesiser.
 	KindTTS Kind = "tts"
+	// KindTurn is an end-of-turn detector.
+	KindTurn Kind = "turn"
 )
 
 // Entry is one model parley knows how to fetch: the files its publisher
@@ -20,7 +22,7 @@ const (
 type Entry struct {
 	// Name identifies the model on the command line, e.g. "sensevoice-small-int8".
 	Name string
-	// Kind is asr, vad or tts.
+	// Kind is asr, vad, tts or turn.
 	Kind Kind
 	// Description is one line for `parley models list`.
 	Description string
