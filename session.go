@@ -22,6 +22,9 @@ import (
 type session struct {
 	cfg      config.Config
 	stateDir string
+	// asrRuns is how many ASR runs share the CPU cores: 0 or 1 for the
+	// live conversation, --parallel for parley transcribe.
+	asrRuns int
 	rt       *gpu.Runtime
 	monitor  *gpu.Monitor
 	gpus     *gpu.Manager

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 
 	"parley/gpu"
 	"parley/models"
@@ -62,9 +63,10 @@ func (s *session) modelSpecs() []gpu.ModelSpec {
 		specs = append(specs, gpu.ModelSpec{Name: name, Path: c.onnx, Device: device,
 			Weight: s.cfg.GPU.Weights[name], IntraOpThreads: threads, InterOpThreads: 1})
 	}
+	cores := runtime.NumCPU()
 	add("vad", s.vadChoice, s.cfg.VAD.Device, 1)
-	add("asr", s.asrChoice, s.cfg.ASR.Device, s.cfg.ONNX.IntraOpThreads)
-	add("tts", s.ttsChoice, s.cfg.TTS.Device, s.cfg.ONNX.IntraOpThreads)
+	add("asr", s.asrChoice, s.cfg.ASR.Device, s.cfg.ONNX.IntraOpFor(s.asrRuns, cores))
+	add("tts", s.ttsChoice, s.cfg.TTS.Device, s.cfg.ONNX.IntraOpFor(1, cores))
 	return specs
 }
 

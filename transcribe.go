@@ -140,7 +140,7 @@ func openTranscriber(ctx context.Context, o transcribeOptions, stderr io.Writer)
 	if o.parallel == 0 {
 		o.parallel = cfg.ASR.Parallel
 	}
-	s := &session{cfg: cfg, stateDir: stateDir(cfg)}
+	s := &session{cfg: cfg, stateDir: stateDir(cfg), asrRuns: o.parallel}
 	if err := os.MkdirAll(s.stateDir, 0o755); err != nil {
 		return nil, fmt.Errorf("state folder %s (log.dir): %w", s.stateDir, err)
 	}
