@@ -22,9 +22,6 @@ import (
 type session struct {
 	cfg      config.Config
 	stateDir string
-	// asrRuns is how many ASR runs share the CPU cores: 0 or 1 for the
-	// live conversation, --parallel for parley transcribe.
-	asrRuns int
 	rt       *gpu.Runtime
 	monitor  *gpu.Monitor
 	gpus     *gpu.Manager
@@ -47,6 +44,10 @@ type session struct {
 	log     *pipeline.Log
 	notices []string
 	closers []func() error
+
+	// asrRuns is how many ASR runs share the CPU cores: 0 or 1 for the
+	// live conversation, --parallel for parley transcribe.
+	asrRuns int
 }
 
 // startConversation opens a session, its conversation log and the pipeline
