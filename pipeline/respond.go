@@ -20,6 +20,9 @@ func (p *Pipeline) respond(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if !p.awaitTurn(ctx, u, history) {
+			continue
+		}
 		history = p.answer(ctx, u, history)
 		if len(history) > maxHistory {
 			history = history[len(history)-maxHistory:]
@@ -52,6 +55,7 @@ func (p *Pipeline) answer(ctx context.Context, u utterance, history []llm.Messag
 		p.emit(ctx, Event{Kind: KindAnswer, Turn: u.turn, Text: text})
 	}
 	played := sp.wait()
+	p.noteTurn(u, &m)
 	return p.finishTurn(ctx, u, history, turnOutcome{text: text, played: played, err: err}, &m)
 }
 
@@ -90,7 +94,7 @@ func (p *Pipeline) finishTurn(ctx context.Context, u utterance, history []llm.Me
 // reply streams the responder's answer, emitting each piece and handing
 // each completed speakable unit to the speaker at once.
 func (p *Pipeline) reply(ctx context.Context, u utterance, history []llm.Message, m *TurnMetrics, sp *unitSpeaker) (string, error) {
-	r, err := p.opts.Responder.Respond(ctx, history)
+	r, err := p.respondTo(ctx, u, history)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", p.opts.Responder.Name(), err)
 	}
