@@ -54,6 +54,10 @@ func (a segmenterAdapter) Reset() {
 func (a segmenterAdapter) convert(evs []audio.Event) []pipeline.Segment {
 	out := make([]pipeline.Segment, 0, len(evs))
 	for _, ev := range evs {
+		if seg, ok := turnSegment(ev); ok {
+			out = append(out, seg)
+			continue
+		}
 		seg := pipeline.Segment{Samples: ev.Samples}
 		switch ev.Kind {
 		case audio.SpeechStart:

@@ -155,7 +155,7 @@ func (r *report) models(ctx context.Context, cfg config.Config, rt *gpu.Runtime)
 	choose := []struct {
 		role string
 		pick func() (modelChoice, error)
-	}{{"VAD", s.chooseVAD}, {"ASR", s.chooseASR}, {"TTS", s.chooseTTS}}
+	}{{"VAD", s.chooseVAD}, {"ASR", s.chooseASR}, {"TTS", s.chooseTTS}, {"turn", s.chooseTurn}}
 	for _, c := range choose {
 		choice, err := c.pick()
 		if err != nil {

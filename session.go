@@ -16,6 +16,7 @@ import (
 	"parley/pipeline/asr"
 	"parley/pipeline/llm"
 	"parley/pipeline/tts"
+	"parley/pipeline/turn"
 )
 
 // session is everything one run of parley needs, built from the config.
@@ -48,6 +49,9 @@ type session struct {
 	// asrRuns is how many ASR runs share the CPU cores: 0 or 1 for the
 	// live conversation, --parallel for parley transcribe.
 	asrRuns int
+	// turnChoice and turn are the end-of-turn detector (session_turn.go).
+	turnChoice modelChoice
+	turn       turn.Detector
 }
 
 // startConversation opens a session, its conversation log and the pipeline
@@ -79,7 +83,7 @@ func openSession(ctx context.Context, loaded config.Loaded, opts options) (*sess
 	if err := os.MkdirAll(s.stateDir, 0o755); err != nil {
 		return nil, fmt.Errorf("state folder %s (log.dir): %w", s.stateDir, err)
 	}
-	steps := []func(context.Context, options) error{s.openRuntime, s.openModels, s.openVAD, s.openASR, s.openTTS, s.openLLM, s.openSource, s.openSpeaker}
+	steps := []func(context.Context, options) error{s.openRuntime, s.openModels, s.openVAD, s.openASR, s.openTurn, s.openTTS, s.openLLM, s.openSource, s.openSpeaker}
 	for _, step := range steps {
 		if err := step(ctx, opts); err != nil {
 			s.Close()

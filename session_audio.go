@@ -92,7 +92,7 @@ func pick(flagValue, configValue string) string {
 
 // newPipeline wires the session's parts into a pipeline.
 func (s *session) newPipeline(log *pipeline.Log) (*pipeline.Pipeline, error) {
-	seg, err := audio.NewSegmenter(segmenterOptions(s.cfg))
+	seg, err := audio.NewSegmenter(liveSegmenterOptions(s.cfg))
 	if err != nil {
 		return nil, fmt.Errorf("vad: %w", err)
 	}
@@ -100,7 +100,8 @@ func (s *session) newPipeline(log *pipeline.Log) (*pipeline.Pipeline, error) {
 		s.inputName(), s.vadName, s.asr.Name(), s.asr.Device(), s.tts.Name(), s.tts.Device(), s.llmName())
 	p, err := pipeline.New(pipeline.Options{
 		Source: s.source, VAD: s.vad, Segmenter: segmenterAdapter{seg: seg},
-		ASR: s.asr, Responder: s.llm, TTS: s.tts, Player: speakerAdapter{sp: s.speaker},
+		ASR: s.asr, Responder: s.llm, TTS: s.tts, Player: latencySpeaker{speakerAdapter{sp: s.speaker}},
+		Turn: s.turn, Speculate: s.cfg.Turn.SpeculateAfter.Duration > 0,
 		Log: log, HalfDuplex: s.cfg.Conversation.HalfDuplex && s.mic != nil,
 		EchoTail: echoTail, Notices: s.notices,
 		PartialInterval:   s.cfg.ASR.PartialInterval.Duration,

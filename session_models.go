@@ -40,6 +40,9 @@ func (s *session) openModels(ctx context.Context, _ options) error {
 	if s.ttsChoice, err = s.chooseTTS(); err != nil {
 		return err
 	}
+	if s.turnChoice, err = s.chooseTurn(); err != nil {
+		return err
+	}
 	specs := s.modelSpecs()
 	if len(specs) == 0 {
 		return nil
@@ -67,6 +70,7 @@ func (s *session) modelSpecs() []gpu.ModelSpec {
 	add("vad", s.vadChoice, s.cfg.VAD.Device, 1)
 	add("asr", s.asrChoice, s.cfg.ASR.Device, s.cfg.ONNX.IntraOpFor(s.asrRuns, cores))
 	add("tts", s.ttsChoice, s.cfg.TTS.Device, s.cfg.ONNX.IntraOpFor(1, cores))
+	add("turn", s.turnChoice, s.cfg.Turn.Device, s.cfg.ONNX.IntraOpFor(1, cores))
 	return specs
 }
 
