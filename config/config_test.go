@@ -33,7 +33,7 @@ func TestDefaultsAreValid(t *testing.T) {
 		t.Errorf("min_silence = %s", cfg.VAD.MinSilence)
 	}
 	if tn := cfg.Turn; tn.Detector != "auto" || tn.MinSilence.Duration != 250*time.Millisecond ||
-		tn.MaxSilence.Duration != 1200*time.Millisecond || tn.SpeculateAfter.Duration != 160*time.Millisecond {
+		tn.MaxSilence.Duration != 1200*time.Millisecond || tn.SpeculateAfter.Duration != 128*time.Millisecond {
 		t.Errorf("turn defaults: %+v", tn)
 	}
 }

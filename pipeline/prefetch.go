@@ -116,16 +116,20 @@ func (pre *prefetch) synthesize(ctx context.Context, p *Pipeline, unit string) {
 	pre.synthTime = p.opts.Now().Sub(t0)
 }
 
-// drop cancels the prefetch and waits for its goroutine; nil is a no-op.
+// drop cancels the prefetch; its goroutine closes the reply once it has
+// stopped (a synthesis under way may not stop at once, and the responder
+// must not wait for it). nil is a no-op.
 func (pre *prefetch) drop() {
 	if pre == nil {
 		return
 	}
 	pre.cancel()
-	<-pre.done
-	if pre.reply != nil {
-		_ = pre.reply.Close()
-	}
+	go func() {
+		<-pre.done
+		if pre.reply != nil {
+			_ = pre.reply.Close()
+		}
+	}()
 }
 
 // respondTo starts the reply to history, or replays the one prefetched

@@ -221,21 +221,24 @@ func (l *listener) speculate(ctx context.Context, text string) error {
 	return l.send(ctx, u)
 }
 
-// checkTurn ends the turn once the decision holds for the silence so far.
+// checkTurn ends the turn once the decision holds for the silence so far
+// and the final transcript is in: the hypothesis may miss the word that
+// matters ("what time is it in" heard as "... it it" by pocketsphinx's
+// first pass), and the answer it started is dropped if the final differs.
 func (l *listener) checkTurn(ctx context.Context) error {
 	ps := &l.pause
-	if !ps.decided || !ps.decision.Over(ps.silence) {
+	if !ps.decided || !ps.decision.Over(ps.silence) || ps.asr != nil {
 		return nil
 	}
 	return l.endTurn(ctx, ps.decision.Reason)
 }
 
 // endTurn ends the paused utterance: the responder may answer (or play the
-// answer it started), and the segmenter closes the utterance. Without any
-// transcript yet it waits for the recogniser's.
+// answer it started), and the segmenter closes the utterance. It waits for
+// the final transcript if it is not in yet.
 func (l *listener) endTurn(ctx context.Context, reason string) error {
 	ps := &l.pause
-	for !ps.haveText && ps.asr != nil {
+	for ps.asr != nil {
 		select {
 		case r := <-ps.asr:
 			if err := l.takeTranscript(ctx, r); err != nil {

@@ -6,30 +6,32 @@ import (
 	"time"
 )
 
-// Audio cues that a user who stopped may go on. Both are weak on their own,
-// so they only delay a complete transcript's end a little (Text.extra):
+// Audio cues that a user who stopped may go on, used to delay the end of
+// a complete transcript a little (Text.extra):
 //
 //   - The VAD hovers: a frame of the silence so far scored at least
 //     hoverProb. Silero scores silence near 0.01; a breath, a click of the
 //     tongue or a soft onset scores 0.2 to 0.5 without reaching the speech
 //     threshold.
-//   - The level did not fall: the last flatSpan of speech is within flatDB
-//     of the utterance's loud level (its 90th percentile frame). A sentence
-//     usually ends falling (final lengthening, falling pitch and energy); a
-//     word cut off in hesitation ends at full level.
+//   - unless the level fell: the voiced frames of the last trailSpan of
+//     speech are fallDB or more below the utterance's voiced mean. A
+//     sentence usually ends falling (final lengthening, falling pitch and
+//     energy); a hesitation holds its level.
+//
+// The level at the VAD's end of speech itself says nothing: the VAD lags
+// the voice by a frame or two, so the last frames it calls speech are
+// quiet whether the speech fell or broke off. Hence voiced frames only.
 const (
 	hoverProb = 0.3
-	flatDB    = 3.0
-	flatSpan  = 96 * time.Millisecond
+	fallDB    = 4.0
+	trailSpan = 300 * time.Millisecond
+	voicedDB  = 20.0 // voiced: within this of the utterance's loud level
 )
 
 // continuationCue returns which cue suggests the user may go on, or "".
 func continuationCue(in Input) string {
-	switch {
-	case vadHovers(in):
-		return "the VAD hovers in the silence"
-	case levelFlat(in):
-		return "the level did not fall before the silence"
+	if vadHovers(in) && !levelFell(in) {
+		return "the VAD hovers in the silence and the level did not fall"
 	}
 	return ""
 }
@@ -45,19 +47,36 @@ func vadHovers(in Input) bool {
 	return false
 }
 
-// levelFlat reports whether the speech ended at its loud level.
-func levelFlat(in Input) bool {
+// levelFell reports whether the last voiced frames of the speech are
+// fallDB below the utterance's voiced mean.
+func levelFell(in Input) bool {
 	speech := in.Audio[:max(0, len(in.Audio)-samplesOf(in.Silence))]
 	levels := frameLevels(speech)
-	tail := framesOf(flatSpan)
-	if len(levels) < 2*tail {
+	if len(levels) == 0 {
 		return false
 	}
-	end := slices.Max(levels[len(levels)-tail:])
 	sorted := slices.Clone(levels)
 	slices.Sort(sorted)
 	loud := sorted[len(sorted)*9/10]
-	return end >= loud-flatDB
+	var voiced []float64
+	for _, l := range levels {
+		if l >= loud-voicedDB {
+			voiced = append(voiced, l)
+		}
+	}
+	tail := framesOf(trailSpan)
+	if len(voiced) < 2*tail {
+		return false
+	}
+	return mean(voiced[len(voiced)-tail:]) <= mean(voiced)-fallDB
+}
+
+func mean(v []float64) float64 {
+	var s float64
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
 }
 
 // frameLevels returns the level in dBFS of each whole FrameSize frame.

@@ -58,7 +58,7 @@ func (d *Text) Once() bool { return false }
 
 // Decide implements Detector.
 func (d *Text) Decide(_ context.Context, in Input) (Decision, error) {
-	if reason, open := openEnding(in.Transcript); open {
+	if reason, open := OpenEnding(in.Transcript); open {
 		return d.opts.notYet(reason), nil
 	}
 	if in.Transcript == "" {
@@ -76,9 +76,10 @@ func (d *Text) extra() time.Duration {
 	return (d.opts.MaxSilence - d.opts.MinSilence) / 4
 }
 
-// openEnding reports whether transcript ends where a sentence cannot, and
-// why.
-func openEnding(transcript string) (string, bool) {
+// OpenEnding reports whether transcript ends where a sentence cannot (an
+// article, determiner, preposition, conjunction, auxiliary or filler; a
+// comma, colon, dash or ellipsis), and why.
+func OpenEnding(transcript string) (string, bool) {
 	t := strings.TrimSpace(transcript)
 	if t == "" {
 		return "", false

@@ -34,12 +34,12 @@ func TestOpenEnding(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			reason, open := openEnding(tt.text)
+			reason, open := OpenEnding(tt.text)
 			if open != tt.open {
-				t.Errorf("openEnding(%q) = %v (%q), want %v", tt.text, open, reason, tt.open)
+				t.Errorf("OpenEnding(%q) = %v (%q), want %v", tt.text, open, reason, tt.open)
 			}
 			if open && reason == "" {
-				t.Errorf("openEnding(%q) gives no reason", tt.text)
+				t.Errorf("OpenEnding(%q) gives no reason", tt.text)
 			}
 		})
 	}
@@ -89,11 +89,12 @@ func TestTextDecide(t *testing.T) {
 		{"open ending", Input{Transcript: "please remind me to", Audio: falling, Probs: probs(31, 5, 0.02), Silence: 160 * ms}, NotYet, opts.MaxSilence},
 		{"open ending past min", Input{Transcript: "please remind me to", Audio: speechThen(time.Second, 700*ms, -20, 20), Probs: probs(31, 20, 0.02), Silence: 700 * ms}, NotYet, opts.MaxSilence},
 		{"nothing recognised", Input{Audio: falling, Probs: probs(31, 5, 0.02), Silence: 160 * ms}, Wait, opts.MinSilence},
-		{"vad hovers", Input{Transcript: "what time is it", Audio: falling, Probs: probs(31, 5, 0.4), Silence: 160 * ms}, Wait, opts.MinSilence + extra},
-		{"speech before the silence does not count as hovering", Input{Transcript: "what time is it", Audio: falling, Probs: probs(31, 5, 0.02), Silence: 160 * ms}, Wait, opts.MinSilence},
-		{"level stayed high", Input{Transcript: "what time is it", Audio: flat, Probs: probs(31, 5, 0.02), Silence: 160 * ms}, Wait, opts.MinSilence + extra},
-		{"cue, waited long enough", Input{Transcript: "what time is it", Audio: speechThen(time.Second, opts.MinSilence+extra, -20, 0), Probs: probs(31, 15, 0.02), Silence: opts.MinSilence + extra}, Confirm, 0},
-		{"too short for the level cue", Input{Transcript: "hi", Audio: speechThen(100*ms, 160*ms, -20, 0), Probs: probs(3, 5, 0.02), Silence: 160 * ms}, Wait, opts.MinSilence},
+		{"vad hovers, level held", Input{Transcript: "what time is it", Audio: flat, Probs: probs(31, 5, 0.4), Silence: 160 * ms}, Wait, opts.MinSilence + extra},
+		{"vad hovers, level fell", Input{Transcript: "what time is it", Audio: falling, Probs: probs(31, 5, 0.4), Silence: 160 * ms}, Wait, opts.MinSilence},
+		{"speech before the silence does not count as hovering", Input{Transcript: "what time is it", Audio: flat, Probs: probs(31, 5, 0.02), Silence: 160 * ms}, Wait, opts.MinSilence},
+		{"level held, no hovering", Input{Transcript: "what time is it", Audio: flat, Probs: probs(31, 5, 0.02), Silence: 160 * ms}, Wait, opts.MinSilence},
+		{"cue, waited long enough", Input{Transcript: "what time is it", Audio: speechThen(time.Second, opts.MinSilence+extra, -20, 0), Probs: probs(31, 15, 0.4), Silence: opts.MinSilence + extra}, Confirm, 0},
+		{"too short to tell the level", Input{Transcript: "hi", Audio: speechThen(100*ms, 160*ms, -20, 20), Probs: probs(3, 5, 0.4), Silence: 160 * ms}, Wait, opts.MinSilence + extra},
 	}
 	d, err := NewText(opts)
 	if err != nil {
