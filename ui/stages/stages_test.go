@@ -1,6 +1,7 @@
 package stages
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -45,4 +46,24 @@ func TestView(t *testing.T) {
 		out += m.View() + "\n"
 	}
 	golden.RequireEqual(t, []byte(out))
+}
+
+// TestViewTurnLine shows the turn detector's figures once a turn reports
+// them, summed over the turns.
+func TestViewTurnLine(t *testing.T) {
+	km := keymap.Default()
+	m := New(common.Common{Styles: styles.Default(false), Keys: &km, Now: time.Now})
+	m.SetSize(60, 12)
+	if strings.Contains(m.View(), "turn decided") {
+		t.Fatal("turn line shown before any turn")
+	}
+	for _, mt := range []pipeline.TurnMetrics{
+		{VoiceToVoice: 300, TurnDecision: 256, SpecStarted: 2, SpecUsed: 1, SpecCancelled: 1},
+		{VoiceToVoice: 280, TurnDecision: 250, SpecStarted: 1, SpecUsed: 1},
+	} {
+		m, _ = m.Update(common.EventMsg{Event: pipeline.Event{Kind: pipeline.KindMetrics, Metrics: &mt}})
+	}
+	if want := "turn decided 250ms; early answers 2 used, 1 dropped"; !strings.Contains(m.View(), want) {
+		t.Errorf("view lacks %q:\n%s", want, m.View())
+	}
 }

@@ -56,6 +56,10 @@ func (m Model) body(w int) []string {
 	if m.lastRTF > 0 {
 		lines = append(lines, st.Muted.Render(fmt.Sprintf("TTS real-time factor %.2f", m.lastRTF)))
 	}
+	if c := m.spec; c.n > 0 {
+		lines = append(lines, st.Muted.Render(common.Fit(fmt.Sprintf("turn decided %s; early answers %d used, %d dropped",
+			common.FormatMS(c.lastDecision), c.used, c.cancelled), w, "")))
+	}
 	return lines
 }
 
