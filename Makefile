@@ -6,7 +6,7 @@ BIN := bin/parley
 export CGO_CFLAGS ?= -O2 -g -Wno-deprecated-declarations
 GOTEST_FLAGS ?= -race -count=1 -timeout 30m
 
-.PHONY: all setup setup-dev build run test check bench clean
+.PHONY: all setup setup-dev build run test check bench gpu-bundle clean
 
 all: build
 
@@ -39,6 +39,18 @@ test: setup-dev check
 
 bench: setup-dev
 	@go test -run '^$$' -bench . -benchtime 3x ./...
+
+# gpu-bundle builds what scripts/gpu-check.sh carries to a GPU host: the ONNX
+# Runtime CUDA bundle (scripts/ort-cuda-bundle.sh, from npm) and the pack
+# (stripped parley, its libraries, speech; scripts/gpucheck/pack.sh) under
+# .ort-cuda/, checks that one device call stays under 64 MiB, then loads the
+# bundle here through PARLEY_ORT_LIB with the pack's parley: the core must
+# run, and the CUDA provider must fail only for the CUDA runtime this
+# machine lacks.
+gpu-bundle: setup-dev
+	@scripts/ort-cuda-bundle.sh .ort-cuda
+	@scripts/gpucheck/pack.sh .ort-cuda .ort-cuda/ort-1.29.0-cuda13-sm90.tar.xz
+	@scripts/gpu-check.sh --pack --steps gpu --out .ort-cuda/check
 
 clean:
 	rm -rf bin

@@ -10,69 +10,61 @@
 //	parley transcribe FILE... print transcripts (--json for segments, device, RTF)
 //	parley models list|pull|verify   the model catalog: download, check, install
 //	parley bench              CPU vs GPU: speed, memory, identical outputs
+//
+// main only dispatches: each command is a package under cli/ with
+// Run(ctx, args, stdout, stderr), and the application it runs is app/.
 package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
 
-	"parley/config"
+	"parley/cli"
+	"parley/cli/assistant"
+	"parley/cli/bench"
+	"parley/cli/devices"
+	"parley/cli/doctor"
+	"parley/cli/models"
+	"parley/cli/transcribe"
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run executes one command line and returns the exit code.
+// runFunc is a command: its arguments, then where it prints.
+type runFunc func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+
+// commands are the subcommands by name; "" is the assistant itself.
+func commands() map[string]runFunc {
+	return map[string]runFunc{
+		"":           assistant.Run,
+		"devices":    devices.Run,
+		"doctor":     doctor.Run,
+		"transcribe": transcribe.Run,
+		"models":     models.Run,
+		"bench":      bench.Run,
+	}
+}
+
+// run executes one command line and returns the exit code: 0, 1 when the
+// command fails, 2 when the command line itself is wrong.
 func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	ctx = cli.WithDefaults(ctx, defaultConfig)
 	name, rest := "", args
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		name, rest = args[0], args[1:]
 	}
-	opts, err := parseFlags(name, rest, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "parley:", err)
-		return 2
-	}
-	if err := dispatch(ctx, name, opts, stdout, stderr); err != nil {
-		fmt.Fprintln(stderr, "parley:", err)
+	cmd, ok := commands()[name]
+	if !ok {
+		fmt.Fprintf(stderr, "parley: unknown command %q; commands: devices, doctor, transcribe, models, bench (or none to start parley)\n", name)
 		return 1
 	}
-	return 0
-}
-
-func dispatch(ctx context.Context, name string, opts options, stdout, stderr io.Writer) error {
-	switch name {
-	case "devices":
-		return listDevices(ctx, stdout)
-	case "doctor":
-		return doctor(ctx, opts, stdout)
-	case "bench":
-		return benchCommand(ctx, opts.args, stdout, stderr)
-	case "models":
-		return modelsCommand(ctx, opts.args, stdout, stderr)
-	case "transcribe":
-		return transcribeCommand(ctx, opts.args, stdout, stderr)
-	case "":
-		loaded, err := config.Load(defaultConfig, config.DefaultLocations(opts.configPath))
-		if err != nil {
-			return err
-		}
-		if opts.headless {
-			return runHeadless(ctx, loaded, opts, stdout)
-		}
-		return runTUI(ctx, loaded, opts, stderr)
-	}
-	return fmt.Errorf("unknown command %q; commands: devices, doctor, transcribe, models, bench (or none to start parley)", name)
+	return cli.Exit(cmd(ctx, rest, stdout, stderr), stderr)
 }

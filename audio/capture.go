@@ -10,6 +10,8 @@ import (
 	"unsafe"
 
 	"github.com/gen2brain/malgo"
+
+	"parley/audio/internal/ring"
 )
 
 // DefaultMicBuffer is the capture ring's default capacity. Why 2 s: the
@@ -26,10 +28,15 @@ type MicOptions struct {
 	// Device is a device id, an exact name or a unique case-insensitive
 	// substring of one; "" or "default" use the backend's default.
 	Device string
-	// Backend is "pulseaudio", "alsa" or "null"; "" tries them in order.
+	// Backend is "pulseaudio", "alsa" or "null"; "" tries PulseAudio, then
+	// ALSA (PulseAudio alone when PULSE_SERVER is set).
 	Backend string
 	// Buffer is the capture ring's capacity (default DefaultMicBuffer).
 	Buffer time.Duration
+	// Latency sizes the device buffer (zero: auto, see Latency).
+	Latency Latency
+	// Resilience says what happens when the audio server goes away.
+	Resilience Resilience
 }
 
 // Level is a microphone's loudness over its latest device callback.
@@ -42,14 +49,21 @@ type Level struct {
 
 // Mic captures SampleRate mono float32 audio (miniaudio converts from the
 // device's format) into a bounded ring. It implements Source.
+//
+// When its audio server goes away (killed, stalled, or a device unplugged)
+// the loss is noticed within 2 s. Without Resilience.Reconnect, Read then
+// returns an error wrapping ErrDeviceLost that names the server. With it,
+// the Mic reopens the device with backoff and meanwhile Read returns
+// silence in real time: the pipeline keeps running, an utterance in
+// progress ends, and the ring's sample count (the echo canceller's capture
+// clock) goes on without a jump.
 type Mic struct {
-	s      *stream
-	ring   *ring
+	link   *link
+	ring   *ring.Ring
 	level  atomic.Uint64 // RMS bits << 32 | Peak bits
 	frames atomic.Uint32 // frames in the latest callback
-	lost   chan struct{} // closed when the backend stops the device
-	lostMu sync.Once
-	clock  sampleClock // ring write count after each callback, and when (echo alignment)
+	lost   chan struct{} // closed at a loss without Reconnect
+	clock  ring.Clock    // ring write count after each callback, and when (echo alignment)
 
 	readMu    sync.Mutex // serialises readers: the ring has one consumer
 	closed    chan struct{}
@@ -57,23 +71,21 @@ type Mic struct {
 }
 
 // OpenMic opens and starts a capture device. Errors name the device and
-// backend, and list the available devices when the name matches none.
+// backend, list the available devices when the name matches none, and say
+// what was tried and the fix when no backend works.
 func OpenMic(ctx context.Context, opts MicOptions) (*Mic, error) {
 	buf := opts.Buffer
 	if buf <= 0 {
 		buf = DefaultMicBuffer
 	}
-	m := &Mic{ring: newRing(samplesOf(buf)), lost: make(chan struct{}), closed: make(chan struct{})}
+	m := &Mic{ring: ring.New(samplesOf(buf)), lost: make(chan struct{}), closed: make(chan struct{})}
 	cfg := malgo.DefaultDeviceConfig(malgo.Capture)
 	cfg.Capture.Format, cfg.Capture.Channels, cfg.SampleRate = malgo.FormatF32, 1, SampleRate
-	s, err := openStream(ctx, streamRequest{
-		kind: malgo.Capture, what: "capture", device: opts.Device, backend: opts.Backend,
-		config: cfg, data: m.onData, stop: m.onStop,
-	})
-	if err != nil {
+	req := streamRequest{kind: malgo.Capture, what: "capture", device: opts.Device, backend: opts.Backend, config: cfg, data: m.onData}
+	m.link = newLink("microphone", req, opts.Resilience, opts.Latency.resolve(CurrentServer(), malgo.Capture), m.deviceLost)
+	if err := m.link.start(ctx); err != nil {
 		return nil, err
 	}
-	m.s = s
 	return m, nil
 }
 
@@ -83,16 +95,47 @@ func (m *Mic) onData(_, in []byte, frames uint32) {
 	if len(in) < int(frames)*4 || frames == 0 {
 		return
 	}
-	now := time.Now()
 	samples := unsafe.Slice((*float32)(unsafe.Pointer(&in[0])), frames)
 	m.frames.Store(frames)
 	m.level.Store(packLevel(measure(samples)))
-	m.ring.Write(samples)
-	m.clock.mark(m.ring.write.Load(), now)
+	m.write(samples, time.Now())
 }
 
-func (m *Mic) onStop() {
-	m.lostMu.Do(func() { close(m.lost) })
+func (m *Mic) write(samples []float32, now time.Time) {
+	m.ring.Write(samples)
+	m.clock.Mark(m.ring.Written(), now)
+}
+
+// deviceLost runs on the link's watcher once the device is out of the
+// gate: it wakes a reader, or starts the silence that stands in for the
+// device until it is back.
+func (m *Mic) deviceLost(silence uint64, _ error) {
+	m.level.Store(0)
+	if !m.link.res.Reconnect {
+		close(m.lost)
+		return
+	}
+	go m.fillSilence(silence)
+}
+
+// fillSilence writes real-time silence while generation gen holds the
+// gate, that is until the device is back or the Mic is closed.
+func (m *Mic) fillSilence(gen uint64) {
+	t := time.NewTicker(filePace)
+	defer t.Stop()
+	start, written := time.Now(), 0
+	zeros := make([]float32, samplesOf(filePace))
+	for now := range t.C {
+		if !m.link.gate.enter(gen) {
+			return
+		}
+		for due := samplesOf(now.Sub(start)) - written; due > 0; {
+			k := min(due, len(zeros))
+			m.write(zeros[:k], now)
+			due, written = due-k, written+k
+		}
+		m.link.gate.leave(gen)
+	}
 }
 
 func measure(samples []float32) Level {
@@ -108,7 +151,7 @@ func packLevel(l Level) uint64 {
 }
 
 // Read implements Source: it blocks until samples are buffered, ctx is done
-// or the microphone is closed or lost.
+// or the microphone is closed or lost (without Reconnect).
 func (m *Mic) Read(ctx context.Context, p []float32) (int, error) {
 	m.readMu.Lock()
 	defer m.readMu.Unlock()
@@ -117,29 +160,23 @@ func (m *Mic) Read(ctx context.Context, p []float32) (int, error) {
 			return n, nil
 		}
 		select {
-		case <-m.ring.ready:
+		case <-m.ring.Ready():
 		case <-ctx.Done():
 			return 0, ctx.Err()
 		case <-m.closed:
-			return 0, fmt.Errorf("microphone %q: %w", m.s.info.Name, ErrClosed)
+			return 0, m.closedErr()
 		case <-m.lost:
-			return 0, m.lostErr()
+			return 0, m.link.state().why
 		}
 	}
 }
 
-// lostErr tells a Close (which also stops the device) from a real loss.
-func (m *Mic) lostErr() error {
-	select {
-	case <-m.closed:
-		return fmt.Errorf("microphone %q: %w", m.s.info.Name, ErrClosed)
-	default:
-		return fmt.Errorf("microphone %q: %w", m.s.info.Name, ErrDeviceLost)
-	}
+func (m *Mic) closedErr() error {
+	return fmt.Errorf("microphone %q: %w", m.Device().Name, ErrClosed)
 }
 
 // Level returns the loudness of the latest device callback; cheap and safe
-// to call from the UI at any rate.
+// to call from the UI at any rate. It is zero while the device is lost.
 func (m *Mic) Level() Level {
 	v := m.level.Load()
 	return Level{RMS: math.Float32frombits(uint32(v >> 32)), Peak: math.Float32frombits(uint32(v))}
@@ -155,19 +192,35 @@ func (m *Mic) Buffered() int { return m.ring.Len() }
 // (0 before the first), for doctor and latency reports.
 func (m *Mic) CallbackFrames() int { return int(m.frames.Load()) }
 
+// Latency estimates the delay the device buffer adds to what the
+// microphone hears (0 before the first callback).
+func (m *Mic) Latency() time.Duration {
+	return m.link.bufferDelay(m.CallbackFrames(), SampleRate)
+}
+
 // Device returns the device in use (the default device's listed name when
 // none was named).
-func (m *Mic) Device() DeviceInfo { return m.s.info }
+func (m *Mic) Device() DeviceInfo { return m.link.state().info }
 
 // Backend returns the backend in use: "pulseaudio", "alsa" or "null".
-func (m *Mic) Backend() string { return m.s.backend }
+func (m *Mic) Backend() string { return m.link.state().backend }
 
-// Close implements Source: it stops the device and wakes a blocked Read.
-// Closing twice is harmless.
+// Err returns why the device is lost, nil while it captures.
+func (m *Mic) Err() error { return m.link.state().why }
+
+// Close implements Source: CloseContext with DefaultCloseTimeout.
 func (m *Mic) Close() error {
-	m.closeOnce.Do(func() {
-		close(m.closed)
-		m.s.close()
-	})
-	return nil
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultCloseTimeout)
+	defer cancel()
+	return m.CloseContext(ctx)
+}
+
+// CloseContext stops the device and wakes a blocked Read. It returns when
+// the device has closed or ctx ends, whichever comes first: a device whose
+// server does not let go (ma_device_uninit can wait for ever on a stalled
+// or vanished server) is abandoned and ErrCloseTimeout returned. Closing
+// twice is harmless.
+func (m *Mic) CloseContext(ctx context.Context) error {
+	m.closeOnce.Do(func() { close(m.closed) })
+	return m.link.close(ctx)
 }

@@ -58,13 +58,18 @@ type audioContext struct {
 }
 
 // openContext initialises the named backend, or the first of PulseAudio,
-// ALSA and null that initialises when name is "". PulseAudio initialises
-// only when a server answers; ALSA initialises even without a sound card.
+// ALSA and null that initialises when name is "" (PulseAudio alone when
+// PULSE_SERVER is set). PulseAudio initialises only when a server answers;
+// ALSA initialises even without a sound card.
 func openContext(ctx context.Context, name string) (*audioContext, error) {
 	quietALSA()
+	if err := disableSHM(); err != nil {
+		return nil, err
+	}
+	srv := CurrentServer()
 	var errs []string
 	for _, b := range backends {
-		if name != "" && name != b.name {
+		if (name != "" && name != b.name) || (name == "" && srv.Named && b.id != malgo.BackendPulseaudio) {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
@@ -74,13 +79,23 @@ func openContext(ctx context.Context, name string) (*audioContext, error) {
 		if err == nil {
 			return &audioContext{mctx: mctx, backend: b.name}, nil
 		}
-		errs = append(errs, b.name+": "+err.Error())
+		errs = append(errs, describeFailure(b, srv, err))
 	}
 	if len(errs) == 0 {
 		return nil, fmt.Errorf("backend %q (want pulseaudio, alsa or null): %w", name, ErrUnknownBackend)
 	}
-	return nil, fmt.Errorf("%s: %w", strings.Join(errs, "; "), ErrNoBackend)
+	return nil, &contextError{tried: strings.Join(errs, "; ")}
 }
+
+// contextError is a failure to initialise any backend: what was tried, in
+// the user's terms. It wraps ErrNoBackend.
+type contextError struct {
+	tried string
+}
+
+func (e *contextError) Error() string { return e.tried + ": " + ErrNoBackend.Error() }
+
+func (e *contextError) Unwrap() error { return ErrNoBackend }
 
 func (c *audioContext) close() {
 	_ = c.mctx.Uninit()

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -105,48 +107,93 @@ func TestUnknownDeviceListsAvailable(t *testing.T) {
 	}
 }
 
-// noPulseHelperEnv marks the child process of TestNoPulseAudio.
+// noPulseHelperEnv marks the child process of TestNoPulseAudio and says
+// which case it runs: "named" (PULSE_SERVER names a dead socket) or
+// "default" (no PULSE_SERVER, no server at the default socket).
 const noPulseHelperEnv = "PARLEY_AUDIO_NO_PULSE_HELPER"
 
-// TestNoPulseAudio runs the open attempts in a child process whose
-// PULSE_SERVER points nowhere, so that libasound's and libpulse's own writes
-// to file descriptor 2 are captured too: there must be none.
+// TestNoPulseAudio runs the open attempts in a child process without a
+// server, so that libasound's and libpulse's own writes to file descriptor
+// 2 are captured too: there must be none. The errors must say what was
+// tried and the fix.
 func TestNoPulseAudio(t *testing.T) {
-	if os.Getenv(noPulseHelperEnv) == "1" {
-		noPulseChild(t)
+	if c := os.Getenv(noPulseHelperEnv); c != "" {
+		noPulseChild(t, c)
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestNoPulseAudio$", "-test.v")
-	cmd.Env = append(os.Environ(), noPulseHelperEnv+"=1", "PULSE_SERVER=unix:"+t.TempDir()+"/none")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("child failed: %v\n%s\n%s", err, stdout.String(), stderr.String())
+	empty := t.TempDir()
+	for name, env := range map[string][]string{
+		"named":   {"PULSE_SERVER=unix:" + empty + "/none"},
+		"default": {"PULSE_SERVER=", "PULSE_RUNTIME_PATH=" + empty, "XDG_RUNTIME_DIR=" + empty},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestNoPulseAudio$", "-test.v")
+			cmd.Env = append(append(os.Environ(), noPulseHelperEnv+"="+name), env...)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("child failed: %v\n%s\n%s", err, stdout.String(), stderr.String())
+			}
+			if stderr.Len() > 0 {
+				t.Fatalf("opening devices without PulseAudio wrote to stderr:\n%s", stderr.String())
+			}
+			t.Logf("child:\n%s", stdout.String())
+		})
 	}
-	if stderr.Len() > 0 {
-		t.Fatalf("opening devices without PulseAudio wrote to stderr:\n%s", stderr.String())
-	}
-	t.Logf("child:\n%s", stdout.String())
 }
 
-func noPulseChild(t *testing.T) {
+func noPulseChild(t *testing.T, c string) {
 	ctx := context.Background()
-	if d, err := ListDevices(ctx); err == nil && d.Backend == "pulseaudio" {
-		t.Fatal("PulseAudio answered at a socket that does not exist")
-	}
 	if _, err := ListBackendDevices(ctx, "pulseaudio"); !errors.Is(err, ErrNoBackend) {
 		t.Fatalf("pulseaudio backend: err = %v, want ErrNoBackend", err)
+	}
+	d, err := ListDevices(ctx)
+	if c == "named" && err == nil {
+		t.Fatalf("with PULSE_SERVER set and dead, ListDevices fell back to %s", d.Backend)
 	}
 	m, err := OpenMic(ctx, MicOptions{})
 	if err == nil {
 		m.Close()
 		t.Skip("a capture device opened without PulseAudio (real ALSA hardware)")
 	}
-	if !errors.Is(err, ErrOpenDevice) || !strings.Contains(err.Error(), "no PulseAudio server answered") {
-		t.Fatalf("err = %v, want ErrOpenDevice saying PulseAudio did not answer", err)
-	}
 	t.Logf("OpenMic: %v", err)
+	want := []string{"tried PulseAudio at unix:", ": refused: the socket does not exist", "Fix: start"}
+	if c == "named" {
+		want = append(want, "no other backend was tried")
+	} else if _, serr := os.Stat("/proc/asound/cards"); serr != nil {
+		want = append(want, "ALSA: no sound card")
+	}
+	for _, w := range want {
+		if !errors.Is(err, ErrOpenDevice) || !strings.Contains(err.Error(), w) {
+			t.Fatalf("err = %v; want ErrOpenDevice saying %q", err, w)
+		}
+	}
 	if _, err := OpenSpeaker(ctx, SpeakerOptions{}); !errors.Is(err, ErrOpenDevice) {
 		t.Fatalf("OpenSpeaker: err = %v, want ErrOpenDevice", err)
+	}
+}
+
+// TestServerThatFailsAfterConnecting points PULSE_SERVER at a socket that
+// accepts and hangs up: the error must say the server was reached.
+func TestServerThatFailsAfterConnecting(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "native")
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.Close()
+		}
+	}()
+	t.Setenv("PULSE_SERVER", "unix:"+path)
+	_, err = OpenMic(context.Background(), MicOptions{})
+	if !errors.Is(err, ErrOpenDevice) || !strings.Contains(err.Error(), "PulseAudio at unix:"+path+": connected, then failed") {
+		t.Fatalf("err = %v; want it to say the server at %s was reached, then failed", err, path)
 	}
 }

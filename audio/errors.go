@@ -28,9 +28,13 @@ var (
 	ErrUnknownBackend = errors.New("unknown audio backend")
 	// ErrOpenDevice indicates that the backend refused to open a device.
 	ErrOpenDevice = errors.New("cannot open audio device")
-	// ErrDeviceLost indicates that the backend stopped a device on its own,
-	// e.g. the PulseAudio server went away or the device was unplugged.
-	ErrDeviceLost = errors.New("audio device stopped")
+	// ErrDeviceLost indicates that a device stopped delivering audio: its
+	// audio server went away or stalled, or the backend stopped it (an
+	// unplugged device). The error wrapping it names the server.
+	ErrDeviceLost = errors.New("audio device lost")
+	// ErrCloseTimeout indicates a device that did not close within its
+	// deadline (its server stalled or went away); it was abandoned.
+	ErrCloseTimeout = errors.New("audio device did not close in time")
 	// ErrFlushed indicates a playback dropped by Flush before it started.
 	ErrFlushed = errors.New("playback flushed")
 	// ErrClosed indicates use of a microphone, speaker or source after Close.

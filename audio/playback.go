@@ -9,6 +9,8 @@ import (
 	"unsafe"
 
 	"github.com/gen2brain/malgo"
+
+	"parley/internal/ctxtime"
 )
 
 // SpeakerOptions choose and tune a speaker.
@@ -16,26 +18,37 @@ type SpeakerOptions struct {
 	// Device is a device id, an exact name or a unique case-insensitive
 	// substring of one; "" or "default" use the backend's default.
 	Device string
-	// Backend is "pulseaudio", "alsa" or "null"; "" tries them in order.
+	// Backend is "pulseaudio", "alsa" or "null"; "" tries PulseAudio, then
+	// ALSA (PulseAudio alone when PULSE_SERVER is set).
 	Backend string
 	// SampleRate is the rate the device is opened at; 0 uses the device's
 	// own rate, so that only parley's resampler touches TTS audio.
 	SampleRate int
 	// EchoReference, when set, receives every sample handed to the device
-	// (silence included) for an EchoCancelledSource. One Speaker per
-	// reference.
-	EchoReference *EchoReference
+	// (silence included) for an echo canceller (an echo.EchoReference). One
+	// Speaker per reference.
+	EchoReference PlaybackTap
+	// Latency sizes the device buffer (zero: auto, see Latency).
+	Latency Latency
+	// Resilience says what happens when the audio server goes away.
+	Resilience Resilience
 }
 
 // Speaker plays queued mono sounds in order. The device runs from OpenSpeaker
 // to Close and plays silence while the queue is empty.
+//
+// When its audio server goes away the loss is noticed within 2 s: what is
+// queued ends as flushed, and Play fails at once with an error wrapping
+// ErrDeviceLost that names the server (the pipeline reports it and goes
+// on). With Resilience.Reconnect the device is reopened with backoff, at
+// the same rate, and Play works again.
 //
 // Why a mutex in the callback: the queue is only ever locked for slice
 // operations and one copy of at most a callback's worth of samples (Play
 // resamples before locking), so the audio thread waits microseconds at most,
 // and Flush takes effect at the very next callback.
 type Speaker struct {
-	s       *stream
+	link    *link
 	rate    int
 	frames  atomic.Uint32 // frames in the latest callback
 	lastEnd atomic.Int64  // UnixNano when a playback's last sample was handed over
@@ -44,48 +57,55 @@ type Speaker struct {
 	queue  []*Playback
 	closed bool
 
-	echo *EchoReference // nil without echo cancellation; set before the device starts
+	echo PlaybackTap // nil without echo cancellation; set before the device starts
 }
 
 // OpenSpeaker opens and starts a playback device. Errors name the device and
-// backend, and list the available devices when the name matches none.
+// backend, list the available devices when the name matches none, and say
+// what was tried and the fix when no backend works.
 func OpenSpeaker(ctx context.Context, opts SpeakerOptions) (*Speaker, error) {
-	if opts.SampleRate < 0 {
+	if opts.SampleRate < 0 || (opts.SampleRate != 0 && !validRate(opts.SampleRate)) {
 		return nil, fmt.Errorf("open playback device: sample rate %d: %w", opts.SampleRate, ErrInvalidOptions)
 	}
 	sp := &Speaker{echo: opts.EchoReference}
 	cfg := malgo.DefaultDeviceConfig(malgo.Playback)
 	cfg.Playback.Format, cfg.Playback.Channels, cfg.SampleRate = malgo.FormatF32, 1, uint32(opts.SampleRate)
-	s, err := openStream(ctx, streamRequest{
-		kind: malgo.Playback, what: "playback", device: opts.Device, backend: opts.Backend,
-		config: cfg, data: sp.onData,
-	})
-	if err != nil {
+	req := streamRequest{kind: malgo.Playback, what: "playback", device: opts.Device, backend: opts.Backend, config: cfg, data: sp.onData}
+	sp.link = newLink("speaker", req, opts.Resilience, opts.Latency.resolve(CurrentServer(), malgo.Playback), sp.deviceLost)
+	if err := sp.link.start(ctx); err != nil {
 		return nil, err
 	}
-	sp.s, sp.rate = s, int(s.dev.SampleRate())
+	sp.rate = sp.link.state().rate
 	if sp.echo != nil {
-		sp.echo.attach(sp.rate)
+		sp.echo.Attach(sp.rate)
 	}
 	return sp, nil
 }
 
+// deviceLost runs on the link's watcher: what was queued can no longer be
+// heard, so it ends now rather than never.
+func (sp *Speaker) deviceLost(uint64, error) { sp.Flush() }
+
 // Play queues mono samples at rate (resampled to the device's rate first)
 // and returns at once with a handle that reports when the first sample
-// reached the device and when the last one did.
+// reached the device and when the last one did. While the device is lost
+// it fails with an error wrapping ErrDeviceLost.
 func (sp *Speaker) Play(ctx context.Context, samples []float32, rate int) (*Playback, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if err := sp.link.state().why; err != nil {
+		return nil, fmt.Errorf("play: %w", err)
+	}
 	out, err := Resample(samples, rate, sp.rate)
 	if err != nil {
-		return nil, fmt.Errorf("play on %q: %w", sp.s.info.Name, err)
+		return nil, fmt.Errorf("play on %q: %w", sp.Device().Name, err)
 	}
 	pb := newPlayback(out, sp.rate)
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
 	if sp.closed {
-		return nil, fmt.Errorf("play on %q: %w", sp.s.info.Name, ErrClosed)
+		return nil, fmt.Errorf("play on %q: %w", sp.Device().Name, ErrClosed)
 	}
 	if len(out) == 0 {
 		pb.finish(false)
@@ -107,7 +127,7 @@ func (sp *Speaker) onData(out, _ []byte, frames uint32) {
 	n := sp.fill(dst, now)
 	clear(dst[n:])
 	if sp.echo != nil {
-		sp.echo.push(dst, now)
+		sp.echo.Push(dst, now)
 	}
 }
 
@@ -170,14 +190,7 @@ func (sp *Speaker) Drain(ctx context.Context) error {
 	if tail <= 0 {
 		return nil
 	}
-	t := time.NewTimer(tail)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return ctxtime.Sleep(ctx, tail)
 }
 
 // bufferTime estimates the device buffer as two callbacks.
@@ -191,15 +204,34 @@ func (sp *Speaker) SampleRate() int { return sp.rate }
 // CallbackFrames returns the size of the latest device callback in frames.
 func (sp *Speaker) CallbackFrames() int { return int(sp.frames.Load()) }
 
+// Latency estimates the delay the device buffer adds before the user
+// hears a sample handed to the device (0 before the first callback): the
+// part of "the latency the user hears" that comes after the pipeline.
+func (sp *Speaker) Latency() time.Duration {
+	return sp.link.bufferDelay(sp.CallbackFrames(), sp.rate)
+}
+
 // Device returns the device in use.
-func (sp *Speaker) Device() DeviceInfo { return sp.s.info }
+func (sp *Speaker) Device() DeviceInfo { return sp.link.state().info }
 
 // Backend returns the backend in use: "pulseaudio", "alsa" or "null".
-func (sp *Speaker) Backend() string { return sp.s.backend }
+func (sp *Speaker) Backend() string { return sp.link.state().backend }
 
-// Close flushes the queue and stops the device; later Play calls fail with
-// ErrClosed. Closing twice is harmless.
+// Err returns why the device is lost, nil while it plays.
+func (sp *Speaker) Err() error { return sp.link.state().why }
+
+// Close is CloseContext with DefaultCloseTimeout.
 func (sp *Speaker) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultCloseTimeout)
+	defer cancel()
+	return sp.CloseContext(ctx)
+}
+
+// CloseContext flushes the queue and stops the device; later Play calls
+// fail with ErrClosed. It returns when the device has closed or ctx ends:
+// a device whose server does not let go is abandoned and ErrCloseTimeout
+// returned. Closing twice is harmless.
+func (sp *Speaker) CloseContext(ctx context.Context) error {
 	sp.mu.Lock()
 	if sp.closed {
 		sp.mu.Unlock()
@@ -208,6 +240,5 @@ func (sp *Speaker) Close() error {
 	sp.closed = true
 	sp.mu.Unlock()
 	sp.Flush()
-	sp.s.close() // waits for a callback in progress; must not hold mu
-	return nil
+	return sp.link.close(ctx) // waits for a callback in progress; must not hold mu
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"parley/audio/internal/audiotest"
 	"parley/internal/testenv"
 )
 
@@ -23,7 +24,7 @@ type recorder struct {
 	done    chan struct{}
 }
 
-func startRecorder(t *testing.T) *recorder {
+func startRecorder(t testing.TB) *recorder {
 	t.Helper()
 	parec := testenv.Command(t, "parec")
 	cmd := exec.Command(parec, "--latency-msec=20", "-d", "spk.monitor",
@@ -48,7 +49,7 @@ func startRecorder(t *testing.T) *recorder {
 const quietRun = 300 * time.Millisecond
 
 // waitQuiet waits until the recording ends in quietRun of silence.
-func (r *recorder) waitQuiet(t *testing.T) {
+func (r *recorder) waitQuiet(t testing.TB) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -151,52 +152,9 @@ func chirpTimes(x []float32, base float64) []time.Duration {
 	return out
 }
 
-// activeSpan returns the first and last index of 10 ms blocks whose RMS
-// exceeds thresh, or -1, -1.
-func activeSpan(x []float32, thresh float32) (int, int) {
-	first, last := -1, -1
-	const block = SampleRate / 100
-	for i := 0; i+block <= len(x); i += block {
-		if RMS(x[i:i+block]) > thresh {
-			if first < 0 {
-				first = i
-			}
-			last = i + block
-		}
-	}
-	return first, last
-}
-
-// envelope returns the level in dB of consecutive FrameSize frames.
+// envelope is x's level in dB per FrameSize frame.
 func envelope(x []float32) []float64 {
-	var env []float64
-	for i := 0; i+FrameSize <= len(x); i += FrameSize {
-		env = append(env, LevelDB(RMS(x[i:i+FrameSize])))
-	}
-	return env
-}
-
-// bestCorrelation returns the highest Pearson correlation of a against b
-// shifted by any lag, where b is at least as long as a.
-func bestCorrelation(a, b []float64) (float64, int) {
-	best, lag := -1.0, 0
-	for l := 0; l+len(a) <= len(b); l++ {
-		if c := pearson(a, b[l:l+len(a)]); c > best {
-			best, lag = c, l
-		}
-	}
-	return best, lag
-}
-
-func pearson(a, b []float64) float64 {
-	n := float64(len(a))
-	var sa, sb, saa, sbb, sab float64
-	for i := range a {
-		sa, sb = sa+a[i], sb+b[i]
-		saa, sbb, sab = saa+a[i]*a[i], sbb+b[i]*b[i], sab+a[i]*b[i]
-	}
-	cov := sab - sa*sb/n
-	return cov / math.Sqrt((saa-sa*sa/n)*(sbb-sb*sb/n))
+	return audiotest.Envelope(x, FrameSize, func(f []float32) float64 { return LevelDB(RMS(f)) })
 }
 
 // fliteWAV synthesises text with flite's slt voice into a temporary WAV.

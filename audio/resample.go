@@ -26,10 +26,21 @@ type Resampler struct {
 	table    []float32 // (resamplePhases+1) rows of 2*half taps
 }
 
-// NewResampler builds a resampler from one rate (Hz) to another.
+// MinRate and MaxRate bound the sample rates parley reads, resamples and
+// plays. Why: the resampler's filter grows with the ratio of the rates (a
+// 4 GHz header asked for a 13 GB table) and its work with the output's
+// length (a 1 Hz header turned 20 KB into 2 minutes of work); 1 kHz to
+// 384 kHz covers every real recording and device.
+const (
+	MinRate = 1000
+	MaxRate = 384000
+)
+
+// NewResampler builds a resampler from one rate (Hz) to another, each
+// between MinRate and MaxRate.
 func NewResampler(from, to int) (*Resampler, error) {
-	if from <= 0 || to <= 0 {
-		return nil, fmt.Errorf("resample %d Hz to %d Hz: %w", from, to, ErrInvalidAudio)
+	if !validRate(from) || !validRate(to) {
+		return nil, fmt.Errorf("resample %d Hz to %d Hz (allowed: %d to %d Hz): %w", from, to, MinRate, MaxRate, ErrInvalidAudio)
 	}
 	cutoff := 0.5 * resampleRolloff * min(1, float64(to)/float64(from)) // cycles per input sample
 	halfLen := resampleZeros / (2 * cutoff)
@@ -130,4 +141,77 @@ func Resample(in []float32, from, to int) ([]float32, error) {
 		return nil, err
 	}
 	return r.Process(in), nil
+}
+
+func validRate(rate int) bool { return rate >= MinRate && rate <= MaxRate }
+
+// ResampleStream resamples an unbounded mono stream chunk by chunk with a
+// Resampler's filter. Output k sits at input position k*from/to, where
+// Process puts it on the whole signal, so the outputs equal Process's on
+// the concatenated input. It holds the filter's window of input and what
+// was written but not yet read: memory does not grow with the stream.
+type ResampleStream struct {
+	r     *Resampler
+	step  float64   // input samples per output sample
+	in    []float32 // input from absolute index base on
+	base  int64
+	total int64 // input samples written
+	next  int64 // index of the next output
+	ended bool
+}
+
+// Stream starts a stream with r's rates and filter.
+func (r *Resampler) Stream() *ResampleStream {
+	return &ResampleStream{r: r, step: float64(r.from) / float64(r.to)}
+}
+
+// Write appends input samples.
+func (s *ResampleStream) Write(in []float32) {
+	s.in = append(s.in, in...)
+	s.total += int64(len(in))
+}
+
+// End marks the end of the input: the last outputs, whose filter windows
+// run past it into silence, become ready.
+func (s *ResampleStream) End() { s.ended = true }
+
+// Read moves ready outputs into p and returns how many; 0 when the stream
+// needs more input, or has delivered everything after End.
+func (s *ResampleStream) Read(p []float32) int {
+	n := 0
+	for n < len(p) && s.ready(s.next) {
+		p[n] = s.output(s.next)
+		s.next++
+		n++
+	}
+	s.trim()
+	return n
+}
+
+// ready reports whether output k's filter window is complete.
+func (s *ResampleStream) ready(k int64) bool {
+	if s.ended {
+		return k < int64(s.r.OutputLen(int(s.total)))
+	}
+	if s.r.from == s.r.to {
+		return k < s.total
+	}
+	return int64(math.Floor(float64(k)*s.step))+int64(s.r.half) < s.total
+}
+
+func (s *ResampleStream) output(k int64) float32 {
+	if s.r.from == s.r.to {
+		return s.in[k-s.base]
+	}
+	return s.r.at(s.in, float64(k)*s.step-float64(s.base))
+}
+
+// trim forgets input older than the next output's filter window.
+func (s *ResampleStream) trim() {
+	keep := int64(math.Floor(float64(s.next)*s.step)) - int64(s.r.half)
+	if drop := keep - s.base; drop > 0 && drop <= int64(len(s.in)) {
+		n := copy(s.in, s.in[drop:])
+		s.in = s.in[:n]
+		s.base = keep
+	}
 }

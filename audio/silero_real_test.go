@@ -2,7 +2,6 @@ package audio
 
 import (
 	"context"
-	"encoding/binary"
 	"flag"
 	"fmt"
 	"os"
@@ -36,20 +35,6 @@ func newRealSilero(t testing.TB) *SileroVAD {
 	return v
 }
 
-// readRaw16k reads a headerless 16 kHz s16le mono file.
-func readRaw16k(t *testing.T, path string) []float32 {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([]float32, len(b)/2)
-	for i := range out {
-		out[i] = float32(int16(binary.LittleEndian.Uint16(b[2*i:]))) / 32768
-	}
-	return out
-}
-
 // probsOf scores every whole frame of x.
 func probsOf(t *testing.T, v VAD, x []float32) ([]float32, time.Duration) {
 	t.Helper()
@@ -69,7 +54,7 @@ func probsOf(t *testing.T, v VAD, x []float32) ([]float32, time.Duration) {
 // ("go forward ten meters") framed by a second of silence on each side.
 func TestSileroRealSpeech(t *testing.T) {
 	v := newRealSilero(t)
-	speech := readRaw16k(t, testenv.TestData(t, "goforward.raw"))
+	speech := testenv.RawSpeech(t, "goforward.raw")
 	x := append(append(make([]float32, SampleRate), speech...), make([]float32, SampleRate)...)
 	probs, per := probsOf(t, v, x)
 	t.Logf("%d frames, %v per frame", len(probs), per)
@@ -130,7 +115,7 @@ func TestRecordSileroProbs(t *testing.T) {
 	}
 	v := newRealSilero(t)
 	pad := make([]float32, SampleRate)
-	speech := readRaw16k(t, testenv.TestData(t, "goforward.raw"))
+	speech := testenv.RawSpeech(t, "goforward.raw")
 	writeProbs(t, v, "probs_goforward.txt", pad, speech, pad)
 	first, second := fliteSpeech(t, "hello there"), fliteSpeech(t, "how are you doing today")
 	writeProbs(t, v, "probs_two_utterances.txt", pad, first, make([]float32, SampleRate*8/10), second, pad)
@@ -138,11 +123,11 @@ func TestRecordSileroProbs(t *testing.T) {
 
 func fliteSpeech(t *testing.T, text string) []float32 {
 	t.Helper()
-	src, err := OpenFile(fliteWAV(t, text), FileOptions{Fast: true})
+	samples, err := ReadMono16k(fliteWAV(t, text))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return src.samples
+	return samples
 }
 
 func writeProbs(t *testing.T, v VAD, name string, parts ...[]float32) {

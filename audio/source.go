@@ -30,40 +30,68 @@ type FileOptions struct {
 	Fast bool
 }
 
-// FileSource plays decoded audio as a Source, paced in real time unless Fast.
+// FileSource plays audio as a Source, paced in real time unless Fast. It
+// pulls samples from its reader only as they are due, so a file is read a
+// chunk at a time however long it is.
 type FileSource struct {
-	samples []float32
-	fast    bool
+	r     sampleReader
+	total int
+	fast  bool
+	// closeReader closes the file of OpenFile; nil for NewFileSource.
+	closeReader func() error
 
 	mu     sync.Mutex
 	pos    int
+	end    error     // the reader's last error (io.EOF at the end)
 	start  time.Time // first Read; zero before
 	ticker *time.Ticker
 	closed chan struct{}
 	once   sync.Once
 }
 
-// OpenFile reads a WAV file and returns it as a 16 kHz mono Source; errors
-// name the file.
+// sampleReader is where a FileSource's samples come from: a WAVStream or
+// a slice.
+type sampleReader interface {
+	Read(p []float32) (int, error)
+}
+
+// OpenFile opens a WAV file as a 16 kHz mono Source that decodes and
+// resamples it as it plays; errors name the file.
 func OpenFile(path string, opts FileOptions) (*FileSource, error) {
-	a, err := ReadWAV(path)
+	s, err := OpenWAVStream(path)
 	if err != nil {
 		return nil, err
 	}
-	mono, err := ToMono16k(a)
-	if err != nil {
-		return nil, fmt.Errorf("convert %s: %w", path, err)
-	}
-	return NewFileSource(mono, opts), nil
+	f := newFileSource(s, s.Len(), opts)
+	f.closeReader = s.Close
+	return f, nil
 }
 
 // NewFileSource returns a Source over samples already at SampleRate, mono.
 func NewFileSource(samples []float32, opts FileOptions) *FileSource {
-	return &FileSource{samples: samples, fast: opts.Fast, closed: make(chan struct{})}
+	return newFileSource(&sliceReader{samples: samples}, len(samples), opts)
+}
+
+func newFileSource(r sampleReader, total int, opts FileOptions) *FileSource {
+	return &FileSource{r: r, total: total, fast: opts.Fast, closed: make(chan struct{})}
+}
+
+// sliceReader reads samples from memory.
+type sliceReader struct {
+	samples []float32
+}
+
+func (s *sliceReader) Read(p []float32) (int, error) {
+	if len(s.samples) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, s.samples)
+	s.samples = s.samples[n:]
+	return n, nil
 }
 
 // Len returns the total number of samples the source delivers.
-func (f *FileSource) Len() int { return len(f.samples) }
+func (f *FileSource) Len() int { return f.total }
 
 // Read implements Source.
 func (f *FileSource) Read(ctx context.Context, p []float32) (int, error) {
@@ -73,17 +101,23 @@ func (f *FileSource) Read(ctx context.Context, p []float32) (int, error) {
 		if err := f.check(ctx); err != nil {
 			return 0, err
 		}
-		if f.pos >= len(f.samples) {
-			f.stopTicker()
-			return 0, io.EOF
-		}
-		if n := f.take(p); n > 0 {
-			return n, nil
+		if n := f.take(p); n > 0 || f.end != nil {
+			return n, f.finish(n)
 		}
 		if err := f.wait(ctx); err != nil {
 			return 0, err
 		}
 	}
+}
+
+// finish returns the reader's end once nothing more was read (io.EOF, or
+// its error naming the file), stopping the clock.
+func (f *FileSource) finish(n int) error {
+	if n > 0 || f.end == nil {
+		return nil
+	}
+	f.stopTicker()
+	return f.end
 }
 
 func (f *FileSource) check(ctx context.Context) error {
@@ -95,17 +129,23 @@ func (f *FileSource) check(ctx context.Context) error {
 	}
 }
 
-// take copies what real time (or Fast) allows into p.
+// take reads into p what real time (or Fast) allows.
 func (f *FileSource) take(p []float32) int {
-	limit := len(f.samples)
+	want := len(p)
 	if !f.fast {
 		if f.start.IsZero() {
 			f.start, f.ticker = time.Now(), time.NewTicker(filePace)
 		}
-		limit = min(limit, samplesOf(time.Since(f.start)))
+		want = min(want, samplesOf(time.Since(f.start))-f.pos)
 	}
-	n := copy(p, f.samples[f.pos:max(f.pos, limit)])
+	if want <= 0 || f.end != nil {
+		return 0
+	}
+	n, err := f.r.Read(p[:want])
 	f.pos += n
+	if err != nil {
+		f.end = err
+	}
 	return n
 }
 
@@ -126,11 +166,16 @@ func (f *FileSource) stopTicker() {
 	}
 }
 
-// Close implements Source.
+// Close implements Source; it also closes the file.
 func (f *FileSource) Close() error {
 	f.once.Do(func() { close(f.closed) })
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.stopTicker()
-	return nil
+	if f.closeReader == nil {
+		return nil
+	}
+	err := f.closeReader()
+	f.closeReader = nil
+	return err
 }

@@ -2,8 +2,10 @@ package audio
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"os"
+	"strings"
+	"time"
 	"unsafe"
 
 	"github.com/gen2brain/malgo"
@@ -24,18 +26,119 @@ type streamRequest struct {
 	kind    malgo.DeviceType
 	what    string // "capture" or "playback", for errors
 	device  string
-	backend string
+	backend string // "" tries PulseAudio, then ALSA
 	config  malgo.DeviceConfig
 	data    malgo.DataProc
 	stop    malgo.StopProc
 }
 
-// openStream opens and starts the requested device; on any failure it
-// releases everything and returns an error naming the device and backend.
+// openTimeout bounds one attempt to open a device: a stalled server
+// (stopped, or a dead network link) never answers, and libpulse waits.
+const openTimeout = 5 * time.Second
+
+// openStream opens and starts the requested device within openTimeout or
+// ctx, whichever ends first. An attempt still running then is abandoned:
+// it goes on in the background and closes its device if it ever opens.
 func openStream(ctx context.Context, req streamRequest) (*stream, error) {
-	actx, err := openContext(ctx, req.backend)
+	res := make(chan openResult, 1)
+	go func() {
+		s, err := openAny(ctx, req)
+		res <- openResult{s, err}
+	}()
+	t := time.NewTimer(openTimeout)
+	defer t.Stop()
+	select {
+	case r := <-res:
+		return r.s, r.err
+	case <-ctx.Done():
+		go discard(res)
+		return nil, fmt.Errorf("open %s device: %w", req.what, ctx.Err())
+	case <-t.C:
+		go discard(res)
+		return nil, fmt.Errorf("open %s device: %s did not answer within %v: %w", req.what, CurrentServer(), openTimeout, ErrOpenDevice)
+	}
+}
+
+// openResult is the outcome of one attempt to open a device.
+type openResult struct {
+	s   *stream
+	err error
+}
+
+// discard closes the device of an abandoned attempt, if it opens.
+func discard(res <-chan openResult) {
+	if r := <-res; r.err == nil {
+		r.s.close()
+	}
+}
+
+// openAny tries the candidate backends in order. A device name that
+// matches nothing on a working backend ends the search at once; other
+// failures are collected, so the error says what was tried and the fix.
+func openAny(ctx context.Context, req streamRequest) (*stream, error) {
+	srv := CurrentServer()
+	var tried []string
+	for _, b := range candidates(req.backend, srv) {
+		s, err := openOn(ctx, b, req)
+		if err == nil {
+			return s, nil
+		}
+		if errors.Is(err, ErrDeviceNotFound) || errors.Is(err, ErrAmbiguousDevice) || ctx.Err() != nil {
+			return nil, err
+		}
+		var cerr *contextError
+		if errors.As(err, &cerr) {
+			tried = append(tried, cerr.tried)
+		} else {
+			tried = append(tried, describeFailure(b, srv, err))
+		}
+	}
+	if len(tried) == 0 {
+		return nil, fmt.Errorf("backend %q (want pulseaudio, alsa or null): %w", req.backend, ErrUnknownBackend)
+	}
+	fix := srv.fix()
+	if !strings.HasPrefix(req.backend, "pulse") && req.backend != "" {
+		fix = "check the device, or set audio.backend to auto"
+	}
+	return nil, fmt.Errorf("open %s device: tried %s. Fix: %s: %w",
+		req.what, strings.Join(tried, "; "), fix, ErrOpenDevice)
+}
+
+// candidates lists the backends tried for a device: the named one, else
+// PulseAudio then ALSA, or PulseAudio alone when PULSE_SERVER is set (a
+// server the user named that fails must not turn into a silent ALSA).
+func candidates(name string, srv Server) []backend {
+	var out []backend
+	for _, b := range backends {
+		switch {
+		case name != "":
+			if name == b.name {
+				out = append(out, b)
+			}
+		case b.id == backendNull, srv.Named && b.id != malgo.BackendPulseaudio:
+		default:
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// describeFailure says what went wrong on one backend, in the user's terms.
+func describeFailure(b backend, srv Server, err error) string {
+	switch b.id {
+	case malgo.BackendPulseaudio:
+		return srv.failure(err)
+	case malgo.BackendAlsa:
+		return alsaFailure(err)
+	}
+	return fmt.Sprintf("%s: %v", b.name, err)
+}
+
+// openOn opens and starts the device on one backend.
+func openOn(ctx context.Context, b backend, req streamRequest) (*stream, error) {
+	actx, err := openContext(ctx, b.name)
 	if err != nil {
-		return nil, fmt.Errorf("open %s device: %w", req.what, err)
+		return nil, err
 	}
 	s := &stream{actx: actx, backend: actx.backend}
 	if err := s.open(req); err != nil {
@@ -92,15 +195,12 @@ func describeChoice(d *DeviceInfo, list []DeviceInfo) DeviceInfo {
 }
 
 func (s *stream) openErr(req streamRequest, err error) error {
-	hint := ""
-	if s.actx.backend != "pulseaudio" && req.backend == "" {
-		hint = fmt.Sprintf(" (no PulseAudio server answered at PULSE_SERVER=%q)", os.Getenv("PULSE_SERVER"))
-	}
-	return fmt.Errorf("open %s device %q on %s%s: %w: %w", req.what, s.info.Name, s.actx.backend, hint, ErrOpenDevice, err)
+	return fmt.Errorf("open %s device %q on %s: %w: %w", req.what, s.info.Name, s.actx.backend, ErrOpenDevice, err)
 }
 
 // close stops the device (waiting for a callback in progress to return) and
-// frees the context and the id.
+// frees the context and the id. With a dead or stalled server it may block
+// for ever: callers that must not wait use closeWithin.
 func (s *stream) close() {
 	if s.dev != nil {
 		s.dev.Uninit()
@@ -112,4 +212,21 @@ func (s *stream) close() {
 	}
 	freeC(s.id)
 	s.id = nil
+}
+
+// closeWithin closes the stream in the background and waits until ctx
+// ends; a close still blocked then (ma_device_uninit waiting on a server
+// that does not answer) is abandoned to its goroutine.
+func (s *stream) closeWithin(ctx context.Context, what string) error {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.close()
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("close %s: the audio server did not let go within the deadline; the device was abandoned: %w", what, ErrCloseTimeout)
+	}
 }

@@ -1,12 +1,10 @@
 package audio
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 )
 
 // Audio is decoded sound: interleaved samples in [-1, 1].
@@ -45,46 +43,59 @@ type wavFormat struct {
 	bits     int
 }
 
-// ReadWAV decodes the WAV file at path; errors name the file.
+// ReadWAV decodes the whole WAV file at path into memory; errors name the
+// file. Its memory grows with the file: for long files read an
+// OpenWAVStream instead.
 func ReadWAV(path string) (Audio, error) {
-	f, err := os.Open(path)
+	w, err := OpenWAV(path)
 	if err != nil {
-		return Audio{}, fmt.Errorf("read WAV: %w", err)
+		return Audio{}, err
 	}
-	defer f.Close()
-	a, err := DecodeWAV(bufio.NewReader(f))
+	defer w.Close()
+	a, err := w.readAll()
 	if err != nil {
 		return Audio{}, fmt.Errorf("read WAV %s: %w", path, err)
 	}
 	return a, nil
 }
 
-// DecodeWAV decodes a RIFF/WAVE stream holding integer PCM (8, 16, 24 or 32
-// bits), IEEE float (32 or 64 bits) or WAVE_FORMAT_EXTENSIBLE of either, at
-// any rate and channel count. Chunks other than "fmt " and "data" are skipped.
+// DecodeWAV decodes a whole RIFF/WAVE stream holding integer PCM (8, 16,
+// 24 or 32 bits), IEEE float (32 or 64 bits) or WAVE_FORMAT_EXTENSIBLE of
+// either, at MinRate to MaxRate and 1 to MaxChannels channels. Chunks other
+// than "fmt " and "data" are skipped.
 func DecodeWAV(r io.Reader) (Audio, error) {
-	if err := readRIFFHeader(r); err != nil {
+	w, err := NewWAVReader(r)
+	if err != nil {
 		return Audio{}, err
+	}
+	return w.readAll()
+}
+
+// readHeader reads up to the start of the data chunk and returns the format
+// and the data chunk's declared size.
+func readHeader(r io.Reader) (wavFormat, uint32, error) {
+	if err := readRIFFHeader(r); err != nil {
+		return wavFormat{}, 0, err
 	}
 	var fmtc *wavFormat
 	for {
 		id, size, err := readChunkHeader(r)
 		if err != nil {
-			return Audio{}, err
+			return wavFormat{}, 0, err
 		}
 		switch id {
 		case "fmt ":
 			if fmtc, err = readFormat(r, size); err != nil {
-				return Audio{}, err
+				return wavFormat{}, 0, err
 			}
 		case "data":
 			if fmtc == nil {
-				return Audio{}, fmt.Errorf("data chunk before fmt chunk: %w", ErrBadHeader)
+				return wavFormat{}, 0, fmt.Errorf("data chunk before fmt chunk: %w", ErrBadHeader)
 			}
-			return readData(r, size, *fmtc)
+			return *fmtc, size, nil
 		default:
 			if err := skipChunk(r, size); err != nil {
-				return Audio{}, fmt.Errorf("skip %q chunk: %w", id, err)
+				return wavFormat{}, 0, fmt.Errorf("skip %q chunk: %w", id, err)
 			}
 		}
 	}
@@ -143,9 +154,16 @@ func readFormat(r io.Reader, size uint32) (*wavFormat, error) {
 	return f, f.validate()
 }
 
+// MaxChannels is the most channels a WAV file may have (third-order
+// ambisonics needs 16, seventh-order 64); more is a broken header.
+const MaxChannels = 64
+
 func (f *wavFormat) validate() error {
-	if f.channels < 1 || f.rate < 1 {
-		return fmt.Errorf("%d channels at %d Hz: %w", f.channels, f.rate, ErrBadHeader)
+	if f.channels < 1 || f.channels > MaxChannels {
+		return fmt.Errorf("%d channels (allowed: 1 to %d): %w", f.channels, MaxChannels, ErrBadHeader)
+	}
+	if !validRate(f.rate) {
+		return fmt.Errorf("sample rate %d Hz (allowed: %d to %d Hz): %w", f.rate, MinRate, MaxRate, ErrUnsupportedFormat)
 	}
 	pcm := f.tag == formatPCM && (f.bits == 8 || f.bits == 16 || f.bits == 24 || f.bits == 32)
 	float := f.tag == formatFloat && (f.bits == 32 || f.bits == 64)
@@ -155,31 +173,5 @@ func (f *wavFormat) validate() error {
 	return nil
 }
 
-func readData(r io.Reader, size uint32, f wavFormat) (Audio, error) {
-	b, err := readDataBytes(r, size)
-	if err != nil {
-		return Audio{}, err
-	}
-	width := f.bits / 8
-	frame := width * f.channels
-	b = b[:len(b)/frame*frame] // a partial last frame of a streamed file is dropped
-	return Audio{Samples: decodeSamples(b, f.tag, width), Rate: f.rate, Channels: f.channels}, nil
-}
-
-// readDataBytes reads the data chunk; a size of 0 or 0xFFFFFFFF (streamed
-// files whose writer never went back) means "until the end of the stream".
-func readDataBytes(r io.Reader, size uint32) ([]byte, error) {
-	if size == unknownSize || size == 0 {
-		b, err := io.ReadAll(r)
-		if err != nil {
-			return nil, fmt.Errorf("data chunk: %w", err)
-		}
-		return b, nil
-	}
-	b := make([]byte, size)
-	n, err := io.ReadFull(r, b)
-	if err != nil {
-		return nil, fmt.Errorf("data chunk has %d of %d bytes: %w", n, size, ErrTruncated)
-	}
-	return b, nil
-}
+// frameBytes is the size of one frame (a sample of every channel).
+func (f *wavFormat) frameBytes() int { return f.bits / 8 * f.channels }

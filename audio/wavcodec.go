@@ -7,12 +7,13 @@ import (
 	"math"
 )
 
-// decodeSamples converts little-endian sample bytes to float32 in [-1, 1].
-func decodeSamples(b []byte, tag uint16, width int) []float32 {
-	out := make([]float32, len(b)/width)
+// decodeInto converts little-endian sample bytes to float32 in [-1, 1];
+// out holds at least len(b)/width samples.
+func decodeInto(out []float32, b []byte, tag uint16, width int) {
+	out = out[:len(b)/width]
 	if tag == formatFloat {
 		decodeFloat(out, b, width)
-		return out
+		return
 	}
 	switch width {
 	case 1:
@@ -33,7 +34,6 @@ func decodeSamples(b []byte, tag uint16, width int) []float32 {
 			out[i] = float32(float64(int32(binary.LittleEndian.Uint32(b[4*i:]))) / (1 << 31))
 		}
 	}
-	return out
 }
 
 func decodeFloat(out []float32, b []byte, width int) {
@@ -96,14 +96,24 @@ func Downmix(samples []float32, channels int) []float32 {
 	if channels <= 1 {
 		return append([]float32(nil), samples...)
 	}
-	out := make([]float32, len(samples)/channels)
+	return downmixInto(make([]float32, len(samples)/channels), samples, channels)
+}
+
+// downmixInto averages interleaved channels into dst (len(src)/channels
+// long at least) and returns that part of dst.
+func downmixInto(dst, src []float32, channels int) []float32 {
+	dst = dst[:len(src)/channels]
+	if channels == 1 {
+		copy(dst, src)
+		return dst
+	}
 	scale := 1 / float32(channels)
-	for i := range out {
+	for i := range dst {
 		var sum float32
-		for _, s := range samples[i*channels : (i+1)*channels] {
+		for _, s := range src[i*channels : (i+1)*channels] {
 			sum += s
 		}
-		out[i] = sum * scale
+		dst[i] = sum * scale
 	}
-	return out
+	return dst
 }

@@ -39,8 +39,8 @@ func (f *fakeEngine) run(ctx context.Context, batch []Input) ([]Output, error) {
 
 // fakeTarget wraps f as a target.
 func fakeTarget(model, device string, f *fakeEngine) Target {
-	return Target{Model: model, Kind: KindASR, Device: device, Open: func(context.Context) (Session, error) {
-		return Session{Run: f.run}, nil
+	return Target{Model: model, Kind: KindASR, Device: device, Open: func(context.Context) (Loaded, error) {
+		return Loaded{Run: f.run}, nil
 	}}
 }
 

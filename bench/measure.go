@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // recordingKey marks a context whose runs should fill Output.Values.
@@ -33,7 +35,7 @@ type tally struct {
 
 // measure times one grid point: warm-up, then repetitions over every
 // workload until the row's budget is spent.
-func (r *runner) measure(ctx context.Context, t Target, sess Session, batch, parallel int) Row {
+func (r *runner) measure(ctx context.Context, t Target, sess Loaded, batch, parallel int) Row {
 	row := baseRow(t, batch, parallel, "")
 	loads := r.plan.Workloads[t.Kind]
 	if len(loads) == 0 || len(loads[0].Inputs) == 0 {
@@ -54,7 +56,7 @@ func (r *runner) measure(ctx context.Context, t Target, sess Session, batch, par
 
 // timeLoads warms up, then runs the repetitions; it returns the tallies of
 // each workload and the number of repetitions begun.
-func (r *runner) timeLoads(ctx context.Context, sess Session, loads []Workload, batch, parallel int) ([]tally, int, error) {
+func (r *runner) timeLoads(ctx context.Context, sess Loaded, loads []Workload, batch, parallel int) ([]tally, int, error) {
 	for range max(r.opts.Warmup, 0) {
 		first := loads[0].Inputs[:min(batch, len(loads[0].Inputs))]
 		if _, err := sess.Run(ctx, first); err != nil {
@@ -79,59 +81,36 @@ func (r *runner) timeLoads(ctx context.Context, sess Session, loads []Workload, 
 	return tallies, reps, nil
 }
 
-// pass runs inputs in batches on parallel workers. Batches stop being
+// pass runs inputs in batches, parallel at a time. Batches stop being
 // handed out at the deadline, but the first one always runs. Each item's
 // latency is its batch's service time: every input is ready at the start,
 // so time spent queueing would measure the queue, not the model.
-func pass(ctx context.Context, sess Session, inputs []Input, batch, parallel int, deadline time.Time, t *tally) error {
-	jobs := make(chan []Input)
-	var (
-		mu    sync.Mutex
-		wg    sync.WaitGroup
-		first error
-	)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+func pass(ctx context.Context, sess Loaded, inputs []Input, batch, parallel int, deadline time.Time, t *tally) error {
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(parallel)
 	began := time.Now()
-	for range parallel {
-		wg.Go(func() {
-			for b := range jobs {
-				lat, audio, err := runBatch(ctx, sess, b)
-				mu.Lock()
-				if err != nil && first == nil {
-					first = err
-					cancel()
-				}
-				t.add(b, lat, audio)
-				mu.Unlock()
-			}
+	for i := 0; i < len(inputs); i += batch {
+		if gctx.Err() != nil || (i > 0 && time.Now().After(deadline)) {
+			break
+		}
+		b := inputs[i:min(i+batch, len(inputs))]
+		g.Go(func() error {
+			lat, audio, err := runBatch(gctx, sess, b)
+			mu.Lock()
+			defer mu.Unlock()
+			t.add(b, lat, audio)
+			return err
 		})
 	}
-	feed(ctx, jobs, inputs, batch, deadline)
-	wg.Wait()
+	err := g.Wait()
 	t.wall += time.Since(began)
-	return first
-}
-
-// feed hands out consecutive batches until the inputs run out, the
-// deadline passes (after the first batch) or ctx ends, then closes jobs.
-func feed(ctx context.Context, jobs chan<- []Input, inputs []Input, batch int, deadline time.Time) {
-	defer close(jobs)
-	for i := 0; i < len(inputs); i += batch {
-		if i > 0 && time.Now().After(deadline) {
-			return
-		}
-		select {
-		case jobs <- inputs[i:min(i+batch, len(inputs))]:
-		case <-ctx.Done():
-			return
-		}
-	}
+	return err
 }
 
 // runBatch runs one batch and returns its service time and the seconds of
 // audio it stands for.
-func runBatch(ctx context.Context, sess Session, b []Input) (time.Duration, float64, error) {
+func runBatch(ctx context.Context, sess Loaded, b []Input) (time.Duration, float64, error) {
 	t0 := time.Now()
 	outs, err := sess.Run(ctx, b)
 	lat := time.Since(t0)

@@ -18,27 +18,27 @@ import (
 // are named after the folder (e.g. "sensevoice-small-int8").
 func ONNXASRTarget(l ModelLoader, dir, device string, batches, parallels []int) Target {
 	return Target{Model: filepath.Base(filepath.Clean(dir)), Kind: KindASR, Device: device, Batches: batches,
-		Parallels: parallels, Open: func(ctx context.Context) (Session, error) {
+		Parallels: parallels, Open: func(ctx context.Context) (Loaded, error) {
 			return openONNXASR(ctx, l, dir, device)
 		}}
 }
 
-func openONNXASR(ctx context.Context, l ModelLoader, dir, device string) (Session, error) {
+func openONNXASR(ctx context.Context, l ModelLoader, dir, device string) (Loaded, error) {
 	files, err := asr.FindModel(dir)
 	if err != nil {
-		return Session{}, fmt.Errorf("asr model: %w", err)
+		return Loaded{}, fmt.Errorf("asr model: %w", err)
 	}
 	m, err := loadModel(ctx, l, "asr", files.Model(false), device, 0)
 	if err != nil {
-		return Session{}, err
+		return Loaded{}, err
 	}
 	rec := &recorder{Model: m}
 	eng, err := newONNXEngine(ctx, dir, rec)
 	if err != nil {
 		_ = m.Close()
-		return Session{}, err
+		return Loaded{}, err
 	}
-	return modelSession(m, batchRun(eng), eng.Close), nil
+	return modelLoaded(m, batchRun(eng), eng.Close), nil
 }
 
 // onnxEngine is what both ONNX recognisers offer.

@@ -120,24 +120,6 @@ func TestWriteJSONFields(t *testing.T) {
 	}
 }
 
-func TestProgress(t *testing.T) {
-	var b bytes.Buffer
-	p := NewProgress(&b, false, true)
-	p.Update(0, 2, "silero/cpu batch 1")
-	p.Update(1, 2, "silero/cpu batch 4")
-	p.Done()
-	if b.String() != "bench [1/2] silero/cpu batch 1\nbench [2/2] silero/cpu batch 4\n" {
-		t.Errorf("log progress %q", b.String())
-	}
-	b.Reset()
-	p = NewProgress(&b, true, true)
-	p.Update(1, 2, "x")
-	p.Done()
-	if !strings.Contains(b.String(), "############............ 1/2") {
-		t.Errorf("tty progress %q", b.String())
-	}
-}
-
 func TestMachineParsing(t *testing.T) {
 	if got := cpuModel([]byte("processor\t: 0\nmodel name\t: AMD EPYC 7B13\nflags: x\n")); got != "AMD EPYC 7B13" {
 		t.Errorf("cpu %q", got)

@@ -143,7 +143,7 @@ func (r *runner) target(ctx context.Context, t Target) ([]Row, error) {
 	if err != nil {
 		return []Row{openFailed(t, err)}, ctx.Err()
 	}
-	defer closeSession(sess)
+	defer closeLoaded(sess)
 	if dev := sess.device(t.Device); dev != t.Device {
 		return []Row{baseRow(t, 0, 0, fmt.Sprintf("asked for %s, runs on %s", t.Device, dev))}, nil
 	}
@@ -170,13 +170,13 @@ func openFailed(t Target, err error) Row {
 	return row
 }
 
-func closeSession(s Session) {
+func closeLoaded(s Loaded) {
 	if s.Close != nil {
 		_ = s.Close()
 	}
 }
 
-func (s Session) device(asked string) string {
+func (s Loaded) device(asked string) string {
 	if s.Device == nil {
 		return asked
 	}
@@ -185,7 +185,7 @@ func (s Session) device(asked string) string {
 
 // verify runs the verification inputs one at a time and keeps the outputs;
 // a failure leaves none, and the check says so.
-func (r *runner) verify(ctx context.Context, t Target, sess Session) {
+func (r *runner) verify(ctx context.Context, t Target, sess Loaded) {
 	inputs := r.plan.Verify[t.Kind]
 	if len(inputs) == 0 || r.runnable(t.Model) < 2 {
 		return // nothing to compare with

@@ -254,7 +254,7 @@ func (s *soak) sample(ctx context.Context) {
 
 // CycleSwitch returns a SoakOptions.Switch that moves every session that
 // can move to devices[n % len(devices)] on the n-th switch.
-func CycleSwitch(sessions []Session, devices []string) func(ctx context.Context, n int) error {
+func CycleSwitch(sessions []Loaded, devices []string) func(ctx context.Context, n int) error {
 	return func(ctx context.Context, n int) error {
 		var errs []error
 		for _, s := range sessions {

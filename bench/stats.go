@@ -1,24 +1,10 @@
 package bench
 
 import (
-	"math"
-	"slices"
 	"time"
-)
 
-// Percentile returns the p-th percentile (0-100) of values by linear
-// interpolation between closest ranks (numpy's default); 0 for no values.
-func Percentile(values []float64, p float64) float64 {
-	if len(values) == 0 {
-		return 0
-	}
-	s := slices.Clone(values)
-	slices.Sort(s)
-	rank := math.Min(math.Max(p, 0), 100) / 100 * float64(len(s)-1)
-	lo := int(math.Floor(rank))
-	hi := min(lo+1, len(s)-1)
-	return s[lo] + (s[hi]-s[lo])*(rank-float64(lo))
-}
+	"parley/internal/stats"
+)
 
 // RTF is the real-time factor: processing time over audio time (lower is
 // faster; 0.1 means ten times faster than real time). 0 when there is no
@@ -64,7 +50,7 @@ func Latencies(d []time.Duration) Latency {
 	for i, v := range d {
 		ms[i] = float64(v) / float64(time.Millisecond)
 	}
-	return Latency{P50: Percentile(ms, 50), P95: Percentile(ms, 95), P99: Percentile(ms, 99), Max: Percentile(ms, 100)}
+	return Latency{P50: stats.Quantile(ms, 0.50), P95: stats.Quantile(ms, 0.95), P99: stats.Quantile(ms, 0.99), Max: stats.Quantile(ms, 1)}
 }
 
 // Slope fits y = a + b*x by least squares and returns b; 0 for fewer than

@@ -6,24 +6,6 @@ import (
 	"time"
 )
 
-func TestPercentile(t *testing.T) {
-	v := []float64{5, 1, 4, 2, 3, 6, 7, 8, 9, 10}
-	tests := []struct {
-		p, want float64
-	}{{0, 1}, {50, 5.5}, {95, 9.55}, {99, 9.91}, {100, 10}, {150, 10}}
-	for _, tc := range tests {
-		if got := Percentile(v, tc.p); math.Abs(got-tc.want) > 1e-9 {
-			t.Errorf("p%g = %g, want %g", tc.p, got, tc.want)
-		}
-	}
-	if Percentile(nil, 50) != 0 || Percentile([]float64{3}, 99) != 3 {
-		t.Error("empty or single")
-	}
-	if v[0] != 5 {
-		t.Error("Percentile sorted its input")
-	}
-}
-
 func TestRatesAndSlope(t *testing.T) {
 	if got := RTF(2*time.Second, 10); got != 0.2 {
 		t.Errorf("RTF = %g", got)

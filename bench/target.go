@@ -55,9 +55,9 @@ type Output struct {
 // Parallels allow more than 1.
 type RunFunc func(ctx context.Context, batch []Input) ([]Output, error)
 
-// Session is an opened target: the function that runs batches and the one
+// Loaded is an opened target: the function that runs batches and the one
 // that releases what Open built.
-type Session struct {
+type Loaded struct {
 	// Run processes one batch.
 	Run RunFunc
 	// Close releases the engine; nil when there is nothing to release.
@@ -87,7 +87,7 @@ type Target struct {
 	// report shows it in the target's row instead of numbers.
 	Missing string
 	// Open builds the engine on Device.
-	Open func(ctx context.Context) (Session, error)
+	Open func(ctx context.Context) (Loaded, error)
 }
 
 // Name is "model/device", e.g. "silero/cuda:0".

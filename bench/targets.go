@@ -33,9 +33,9 @@ func loadModel(ctx context.Context, l ModelLoader, role, path, device string, th
 	return m, nil
 }
 
-// modelSession wraps a managed model's session parts.
-func modelSession(m *gpu.Model, run RunFunc, closeEngine func() error) Session {
-	return Session{Run: run, Device: func() string { return m.State().Active }, Switch: m.Switch,
+// modelLoaded wraps a managed model as an opened target.
+func modelLoaded(m *gpu.Model, run RunFunc, closeEngine func() error) Loaded {
+	return Loaded{Run: run, Device: func() string { return m.State().Active }, Switch: m.Switch,
 		Close: func() error { return errors.Join(closeEngine(), m.Close()) }}
 }
 
@@ -45,17 +45,17 @@ func noClose() error { return nil }
 // is scored frame by frame from a fresh state; the outputs are the speech
 // probabilities. Silero is stateful, so it runs one input at a time.
 func SileroTarget(l ModelLoader, path, device string) Target {
-	return Target{Model: "silero", Kind: KindVAD, Device: device, Open: func(ctx context.Context) (Session, error) {
+	return Target{Model: "silero", Kind: KindVAD, Device: device, Open: func(ctx context.Context) (Loaded, error) {
 		m, err := loadModel(ctx, l, "vad", path, device, 1)
 		if err != nil {
-			return Session{}, err
+			return Loaded{}, err
 		}
 		v, err := audio.NewSileroVAD(m)
 		if err != nil {
 			_ = m.Close()
-			return Session{}, fmt.Errorf("silero %s: %w", path, err)
+			return Loaded{}, fmt.Errorf("silero %s: %w", path, err)
 		}
-		return modelSession(m, sileroRun(v), noClose), nil
+		return modelLoaded(m, sileroRun(v), noClose), nil
 	}}
 }
 
@@ -82,18 +82,24 @@ func sileroRun(v *audio.SileroVAD) RunFunc {
 // PocketsphinxTarget is pocketsphinx on device; its GPU rows say it runs on
 // the CPU only. Its single decoder takes one input at a time.
 func PocketsphinxTarget(opts asr.PocketsphinxOptions, device string) Target {
-	t := Target{Model: "pocketsphinx", Kind: KindASR, Device: device}
-	if device != "cpu" {
-		t.Missing = cpuOnly("pocketsphinx")
+	return cpuTarget(Target{Model: "pocketsphinx", Kind: KindASR, Device: device}, "pocketsphinx",
+		func(ctx context.Context) (Loaded, error) {
+			p, err := asr.NewPocketsphinx(ctx, opts)
+			if err != nil {
+				return Loaded{}, fmt.Errorf("pocketsphinx: %w", err)
+			}
+			return Loaded{Run: streamRun(p), Close: p.Close}, nil
+		})
+}
+
+// cpuTarget is t for an engine that runs on the CPU only: opened with open
+// on the CPU, a row that says so on any other device.
+func cpuTarget(t Target, engine string, open func(context.Context) (Loaded, error)) Target {
+	if t.Device != "cpu" {
+		t.Missing = cpuOnly(engine)
 		return t
 	}
-	t.Open = func(ctx context.Context) (Session, error) {
-		p, err := asr.NewPocketsphinx(ctx, opts)
-		if err != nil {
-			return Session{}, fmt.Errorf("pocketsphinx: %w", err)
-		}
-		return Session{Run: streamRun(p), Close: p.Close}, nil
-	}
+	t.Open = open
 	return t
 }
 
@@ -102,9 +108,9 @@ func streamRun(e asr.Engine) RunFunc {
 	return func(ctx context.Context, batch []Input) ([]Output, error) {
 		outs := make([]Output, len(batch))
 		for i, in := range batch {
-			text, err := transcribe(ctx, e, in.Samples)
+			text, err := asr.Recognize(ctx, e, in.Samples)
 			if err != nil {
-				return nil, fmt.Errorf("%s %s: %w", e.Name(), in.ID, err)
+				return nil, fmt.Errorf("%s: %w", in.ID, err) // err names the engine
 			}
 			outs[i].Text = text
 		}
@@ -112,38 +118,17 @@ func streamRun(e asr.Engine) RunFunc {
 	}
 }
 
-func transcribe(ctx context.Context, e asr.Engine, samples []float32) (string, error) {
-	s, err := e.NewStream(ctx)
-	if err != nil {
-		return "", fmt.Errorf("new stream: %w", err)
-	}
-	defer s.Close()
-	if err := s.Accept(ctx, samples); err != nil {
-		return "", fmt.Errorf("accept: %w", err)
-	}
-	res, err := s.Finish(ctx)
-	if err != nil {
-		return "", fmt.Errorf("finish: %w", err)
-	}
-	return res.Text, nil
-}
-
 // FliteTarget is flite with voice on device; its GPU rows say it runs on
 // the CPU only. flite serialises synthesis process-wide.
 func FliteTarget(voice, device string) Target {
-	t := Target{Model: "flite/" + voice, Kind: KindTTS, Device: device}
-	if device != "cpu" {
-		t.Missing = cpuOnly("flite")
-		return t
-	}
-	t.Open = func(ctx context.Context) (Session, error) {
-		f, err := tts.NewFlite(ctx, tts.FliteOptions{Voice: voice})
-		if err != nil {
-			return Session{}, fmt.Errorf("flite: %w", err)
-		}
-		return Session{Run: synthRun(f), Close: f.Close}, nil
-	}
-	return t
+	return cpuTarget(Target{Model: "flite/" + voice, Kind: KindTTS, Device: device}, "flite",
+		func(ctx context.Context) (Loaded, error) {
+			f, err := tts.NewFlite(ctx, tts.FliteOptions{Voice: voice})
+			if err != nil {
+				return Loaded{}, fmt.Errorf("flite: %w", err)
+			}
+			return Loaded{Run: synthRun(f), Close: f.Close}, nil
+		})
 }
 
 // synthRun speaks each input's text; the outputs are the audio.
@@ -167,20 +152,20 @@ func synthRun(e tts.Engine) RunFunc {
 // otherwise, and the cost of a run does not depend on the scale.
 func PiperTarget(l ModelLoader, path, device string, parallels []int) Target {
 	return Target{Model: "piper", Kind: KindTTS, Device: device, Parallels: parallels,
-		Open: func(ctx context.Context) (Session, error) {
+		Open: func(ctx context.Context) (Loaded, error) {
 			onnx, cfg, err := tts.FindVoice(path)
 			if err != nil {
-				return Session{}, fmt.Errorf("piper: %w", err)
+				return Loaded{}, fmt.Errorf("piper: %w", err)
 			}
 			m, err := loadModel(ctx, l, "tts", onnx, device, 0)
 			if err != nil {
-				return Session{}, err
+				return Loaded{}, err
 			}
 			p, err := tts.NewPiper(ctx, tts.PiperOptions{ConfigPath: cfg, Runner: m, NoiseScale: 1e-6, NoiseW: 1e-6})
 			if err != nil {
 				_ = m.Close()
-				return Session{}, fmt.Errorf("piper: %w", err)
+				return Loaded{}, fmt.Errorf("piper: %w", err)
 			}
-			return modelSession(m, synthRun(p), p.Close), nil
+			return modelLoaded(m, synthRun(p), p.Close), nil
 		}}
 }

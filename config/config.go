@@ -54,6 +54,10 @@ type Audio struct {
 	// AECLatency is the expected output-to-input delay beyond one playback
 	// period (0 = one period); raise it for Bluetooth or long chains.
 	AECLatency Duration `toml:"aec_latency"`
+	// Latency is the device period: "auto" (the backend's small default for
+	// a local server, 400 ms playback / 200 ms capture for a remote one) or
+	// a duration from 5ms to 1s.
+	Latency string `toml:"latency"`
 }
 
 // VAD is the [vad] table.
@@ -87,7 +91,7 @@ type VAD struct {
 // ASR is the [asr] table.
 type ASR struct {
 	// Engine is "auto" (SenseVoice, then Paraformer, when installed, else
-	// pocketsphinx), "sensevoice", "paraformer" or "pocketsphinx".
+	// pocketsphinx), "sensevoice", "paraformer", "whisper" or "pocketsphinx".
 	Engine string `toml:"engine"`
 	// BatchSize is how many utterances an ONNX engine decodes at once.
 	BatchSize int `toml:"batch_size"`
@@ -99,6 +103,8 @@ type ASR struct {
 	SenseVoice SenseVoice `toml:"sensevoice"`
 	// Paraformer configures the Paraformer engine.
 	Paraformer Paraformer `toml:"paraformer"`
+	// Whisper configures the Whisper engine.
+	Whisper Whisper `toml:"whisper"`
 	// Device is where ONNX ASR models run: "cpu" or "cuda:N".
 	Device string `toml:"device"`
 	// PartialInterval is how often a partial transcript is produced while
@@ -134,6 +140,18 @@ type Paraformer struct {
 	// ModelDir holds the model, tokens and am.mvn; "" uses an installed
 	// paraformer-large model.
 	ModelDir string `toml:"model_dir"`
+}
+
+// Whisper is the [asr.whisper] table.
+type Whisper struct {
+	// Model is a catalog name ("whisper-base.en") or a folder holding a
+	// sherpa-onnx Whisper export; "" uses an installed Whisper model.
+	Model string `toml:"model"`
+	// Language is "auto" (detected per utterance; English for .en models)
+	// or a language code such as "en" or "de".
+	Language string `toml:"language"`
+	// Task is "transcribe" or "translate" (into English).
+	Task string `toml:"task"`
 }
 
 // LLM is the [llm] table.
@@ -172,6 +190,19 @@ type TTS struct {
 	Flite Flite `toml:"flite"`
 	// Piper configures Piper voices.
 	Piper Piper `toml:"piper"`
+	// Kokoro configures the Kokoro v1.0 model.
+	Kokoro Kokoro `toml:"kokoro"`
+}
+
+// Kokoro is the [tts.kokoro] table.
+type Kokoro struct {
+	// Model is a Kokoro .onnx file (its voices file beside it) or a folder
+	// holding both; "" uses the installed kokoro-v1.0 (or -int8) model.
+	Model string `toml:"model"`
+	// Voice is a voice of the voices file, e.g. "af_heart".
+	Voice string `toml:"voice"`
+	// Speed is the speaking rate, 0.5 (slow) to 2.0 (fast).
+	Speed float64 `toml:"speed"`
 }
 
 // Piper is the [tts.piper] table.
@@ -249,6 +280,19 @@ type Conversation struct {
 	MaxUnitChars int `toml:"max_unit_chars"`
 	// CodeNote is said instead of reading a code block aloud.
 	CodeNote string `toml:"code_note"`
+	// MaxSpokenChars bounds the characters of one reply that are spoken;
+	// past it MoreNote is said and the rest is only shown.
+	MaxSpokenChars int `toml:"max_spoken_chars"`
+	// MoreNote is said when a reply passes MaxSpokenChars.
+	MoreNote string `toml:"more_note"`
+	// MaxReplyChars bounds the characters of one reply read from the LLM;
+	// the rest is not read.
+	MaxReplyChars int `toml:"max_reply_chars"`
+	// SynthAheadUnits bounds the spoken units synthesised and not yet
+	// played in full (the one playing included).
+	SynthAheadUnits int `toml:"synth_ahead_units"`
+	// SynthAhead bounds the synthesised audio waiting behind the unit playing.
+	SynthAhead Duration `toml:"synth_ahead"`
 }
 
 // Turn is the [turn] table.

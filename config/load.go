@@ -45,23 +45,24 @@ type Loaded struct {
 // loc over them key by key, and validates the result.
 func Load(defaults []byte, loc Locations) (Loaded, error) {
 	var cfg Config
-	if err := decode(string(defaults), "embedded defaults", &cfg); err != nil {
+	if _, err := decode(string(defaults), "embedded defaults", &cfg); err != nil {
 		return Loaded{}, err
 	}
 	file, err := userFile(loc)
 	if err != nil {
 		return Loaded{}, err
 	}
+	written := keySet{}
 	if file != "" {
 		data, err := os.ReadFile(file)
 		if err != nil {
 			return Loaded{}, fmt.Errorf("config: read %s: %w", file, err)
 		}
-		if err := decode(string(data), file, &cfg); err != nil {
+		if written, err = decode(string(data), file, &cfg); err != nil {
 			return Loaded{}, err
 		}
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.validate(written); err != nil {
 		return Loaded{}, fmt.Errorf("config %s: %w", sourceName(file), err)
 	}
 	return Loaded{Config: cfg, File: file}, nil
@@ -71,13 +72,14 @@ func Load(defaults []byte, loc Locations) (Loaded, error) {
 // without the file search, for tests and tools.
 func Parse(defaults []byte, doc, name string) (Config, error) {
 	var cfg Config
-	if err := decode(string(defaults), "embedded defaults", &cfg); err != nil {
+	if _, err := decode(string(defaults), "embedded defaults", &cfg); err != nil {
 		return Config{}, err
 	}
-	if err := decode(doc, name, &cfg); err != nil {
+	written, err := decode(doc, name, &cfg)
+	if err != nil {
 		return Config{}, err
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.validate(written); err != nil {
 		return Config{}, fmt.Errorf("config %s: %w", name, err)
 	}
 	return cfg, nil
@@ -114,11 +116,12 @@ func userFile(loc Locations) (string, error) {
 
 var lastKeyPattern = regexp.MustCompile(`\(last key "([^"]+)"\): (.*)$`)
 
-// decode applies doc over cfg and rejects keys that Config does not have.
-func decode(doc, name string, cfg *Config) error {
+// decode applies doc over cfg, rejects keys that Config does not have, and
+// returns the keys doc set.
+func decode(doc, name string, cfg *Config) (keySet, error) {
 	md, err := toml.Decode(doc, cfg)
 	if err != nil {
-		return fmt.Errorf("config %s: %w", name, describeDecodeError(err))
+		return nil, fmt.Errorf("config %s: %w", name, describeDecodeError(err))
 	}
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {
 		keys := make([]string, 0, len(undecoded))
@@ -128,10 +131,14 @@ func decode(doc, name string, cfg *Config) error {
 			}
 		}
 		if len(keys) > 0 {
-			return fmt.Errorf("config %s: %w: %s", name, ErrUnknownKey, strings.Join(keys, ", "))
+			return nil, fmt.Errorf("config %s: %w: %s", name, ErrUnknownKey, strings.Join(keys, ", "))
 		}
 	}
-	return nil
+	written := keySet{}
+	for _, k := range md.Keys() {
+		written[k.String()] = true
+	}
+	return written, nil
 }
 
 // isUIKey reports keys below ui.keys: they are validated by the ui keymap.

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"regexp"
@@ -13,8 +14,22 @@ import (
 )
 
 // Validate checks every value; the error names each bad key with its allowed
-// values, all problems at once.
+// values, all problems at once. Where two keys must agree it names either.
 func (c Config) Validate() error {
+	return c.validate(nil)
+}
+
+// keySet holds the keys a user file set ("vad.threshold"); nil stands for
+// every key.
+type keySet map[string]bool
+
+func (w keySet) has(key string) bool {
+	return w == nil || w[key]
+}
+
+// validate is Validate naming, where two keys must agree, only a key the
+// user wrote.
+func (c Config) validate(written keySet) error {
 	var errs []error
 	add := func(err error) {
 		if err != nil {
@@ -26,8 +41,10 @@ func (c Config) Validate() error {
 	add(durationIn("audio.capture_buffer", c.Audio.CaptureBuffer, 100*time.Millisecond, time.Minute))
 	add(durationIn("audio.aec_tail", c.Audio.AECTail, 20*time.Millisecond, 2*time.Second))
 	add(durationIn("audio.aec_latency", c.Audio.AECLatency, 0, time.Second))
-	add(c.VAD.validate())
-	add(oneOf("asr.engine", c.ASR.Engine, "auto", "sensevoice", "paraformer", "pocketsphinx"))
+	add(autoOrDurationIn("audio.latency", c.Audio.Latency, 5*time.Millisecond, time.Second))
+	add(c.VAD.validate(written))
+	add(oneOf("asr.engine", c.ASR.Engine, "auto", "sensevoice", "paraformer", "whisper", "pocketsphinx"))
+	add(c.ASR.Whisper.validate())
 	add(intIn("asr.batch_size", c.ASR.BatchSize, 1, 64))
 	add(intIn("asr.parallel", c.ASR.Parallel, 1, 32))
 	add(floatIn("asr.max_chunk_seconds", c.ASR.MaxChunkSeconds, 2, 60))
@@ -39,8 +56,11 @@ func (c Config) Validate() error {
 	add(floatIn("tts.piper.length_scale", c.TTS.Piper.LengthScale, 0, 5))
 	add(floatIn("tts.piper.noise_scale", c.TTS.Piper.NoiseScale, 0, 2))
 	add(floatIn("tts.piper.noise_w", c.TTS.Piper.NoiseW, 0, 2))
+	add(floatIn("tts.kokoro.speed", c.TTS.Kokoro.Speed, 0.5, 2))
+	add(notBlank("tts.kokoro.voice", c.TTS.Kokoro.Voice, "af_heart"))
 	add(intIn("conversation.first_clause_chars", c.Conversation.FirstClauseChars, 0, 200))
 	add(c.Conversation.validateUnits())
+	add(c.Conversation.validateReplies())
 	add(device("tts.device", c.TTS.Device))
 	add(oneOf("tts.flite.voice", c.TTS.Flite.Voice, "slt", "kal16", "rms", "awb"))
 	add(intIn("onnx.intra_op_threads", c.ONNX.IntraOpThreads, 0, 256))
@@ -50,19 +70,59 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-func (v VAD) validate() error {
-	return errors.Join(
+func (v VAD) validate(written keySet) error {
+	threshold := floatIn("vad.threshold", v.Threshold, 0.01, 0.99)
+	neg := floatIn("vad.neg_threshold", v.NegThreshold, 0.01, 0.99)
+	playback := floatIn("vad.playback_threshold", v.PlaybackThreshold, 0.01, 1)
+	errs := []error{
 		oneOf("vad.engine", v.Engine, "auto", "silero", "energy"),
 		device("vad.device", v.Device),
-		floatIn("vad.threshold", v.Threshold, 0.01, 0.99),
-		floatIn("vad.neg_threshold", v.NegThreshold, 0.01, v.Threshold),
+		threshold, neg, playback,
 		durationIn("vad.min_speech", v.MinSpeech, 0, 5*time.Second),
 		durationIn("vad.min_silence", v.MinSilence, 32*time.Millisecond, 10*time.Second),
 		durationIn("vad.pre_roll", v.PreRoll, 0, 2*time.Second),
 		durationIn("vad.max_utterance", v.MaxUtterance, time.Second, 10*time.Minute),
-		floatIn("vad.playback_threshold", v.PlaybackThreshold, v.Threshold, 1),
 		floatIn("vad.barge_in_level", v.BargeInLevel, -90, 0),
-	)
+	}
+	if threshold == nil && neg == nil {
+		errs = append(errs, inOrder(keyValue{"vad.neg_threshold", v.NegThreshold}, keyValue{"vad.threshold", v.Threshold}, "vad.neg_threshold", written))
+	}
+	if threshold == nil && playback == nil {
+		errs = append(errs, inOrder(keyValue{"vad.threshold", v.Threshold}, keyValue{"vad.playback_threshold", v.PlaybackThreshold}, "vad.playback_threshold", written))
+	}
+	return errors.Join(errs...)
+}
+
+// keyValue is a key and its value.
+type keyValue struct {
+	key string
+	v   float64
+}
+
+// inOrder checks low <= high for two keys whose own ranges were checked.
+// The error names dep, the key whose range the other one bounds, unless the
+// user wrote only the other one: it never blames a key the user did not
+// write.
+func inOrder(low, high keyValue, dep string, written keySet) error {
+	if low.v <= high.v {
+		return nil
+	}
+	blame, other := low, high
+	if dep == high.key {
+		blame, other = high, low
+	}
+	if !written.has(blame.key) && written.has(other.key) {
+		blame, other = other, blame
+	}
+	rel := "above"
+	if blame == high {
+		rel = "below"
+	}
+	note := ""
+	if !written.has(other.key) {
+		note = ", its default"
+	}
+	return fmt.Errorf("%s: %w: %g; must not be %s %s (%g%s)", blame.key, ErrInvalidValue, blame.v, rel, other.key, other.v, note)
 }
 
 func (t Turn) validate() error {
@@ -104,6 +164,15 @@ func (c Conversation) validateUnits() error {
 	return intIn("conversation.max_unit_chars", c.MaxUnitChars, 40, 2000)
 }
 
+func (c Conversation) validateReplies() error {
+	return errors.Join(
+		intIn("conversation.max_spoken_chars", c.MaxSpokenChars, 100, 1000000),
+		intIn("conversation.max_reply_chars", c.MaxReplyChars, 1000, 10000000),
+		intIn("conversation.synth_ahead_units", c.SynthAheadUnits, 1, 64),
+		durationIn("conversation.synth_ahead", c.SynthAhead, time.Second, 10*time.Minute),
+	)
+}
+
 func (g GPU) validate() error {
 	errs := []error{
 		device("gpu.device", g.Device),
@@ -123,6 +192,20 @@ func (g GPU) validate() error {
 	return errors.Join(errs...)
 }
 
+// whisperLanguage is "auto" or a Whisper language code ("en", "haw", ...).
+var whisperLanguage = regexp.MustCompile(`^(auto|[a-z]{2,3})$`)
+
+func (w Whisper) validate() error {
+	var errs []error
+	if !whisperLanguage.MatchString(w.Language) {
+		errs = append(errs, fmt.Errorf("asr.whisper.language: %w: %q; allowed: auto or a language code such as en, de, zh", ErrInvalidValue, w.Language))
+	}
+	if w.Model != "" && !strings.ContainsRune(w.Model, '/') && !strings.HasPrefix(w.Model, "whisper-") {
+		errs = append(errs, fmt.Errorf("asr.whisper.model: %w: %q; allowed: a catalog name (whisper-tiny.en, whisper-base.en, ...; see parley models list) or a folder path", ErrInvalidValue, w.Model))
+	}
+	return errors.Join(append(errs, oneOf("asr.whisper.task", w.Task, "transcribe", "translate"))...)
+}
+
 func oneOf(key, v string, allowed ...string) error {
 	if slices.Contains(allowed, v) {
 		return nil
@@ -139,8 +222,21 @@ func device(key, v string) error {
 	return fmt.Errorf("%s: %w: %q; allowed: cpu, cuda:N (e.g. cuda:0)", key, ErrInvalidValue, v)
 }
 
+// notBlank refuses an empty or blank value; example shows a good one.
+func notBlank(key, v, example string) error {
+	if strings.TrimSpace(v) != "" {
+		return nil
+	}
+	return fmt.Errorf("%s: %w: empty; name one, e.g. %s", key, ErrInvalidValue, example)
+}
+
 func floatIn(key string, v, lo, hi float64) error {
-	if v >= lo && v <= hi {
+	switch {
+	case math.IsNaN(v):
+		return fmt.Errorf("%s: %w: nan is not a number; allowed: %g to %g", key, ErrInvalidValue, lo, hi)
+	case math.IsInf(v, 0):
+		return fmt.Errorf("%s: %w: %g is not a finite number; allowed: %g to %g", key, ErrInvalidValue, v, lo, hi)
+	case v >= lo && v <= hi:
 		return nil
 	}
 	return fmt.Errorf("%s: %w: %g; allowed: %g to %g", key, ErrInvalidValue, v, lo, hi)
@@ -161,6 +257,17 @@ func hostPort(key, v string) error {
 		return nil
 	}
 	return fmt.Errorf("%s: %w: %q; allowed: host:port, e.g. 127.0.0.1:8765", key, ErrInvalidValue, v)
+}
+
+// autoOrDurationIn accepts "auto" or a duration from lo to hi.
+func autoOrDurationIn(key, v string, lo, hi time.Duration) error {
+	if v == "auto" {
+		return nil
+	}
+	if d, err := time.ParseDuration(v); err == nil && d >= lo && d <= hi {
+		return nil
+	}
+	return fmt.Errorf("%s: %w: %q; allowed: auto, or %s to %s", key, ErrInvalidValue, v, lo, hi)
 }
 
 func durationIn(key string, v Duration, lo, hi time.Duration) error {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"io"
 	"math"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"parley/internal/stats"
 	"parley/internal/testenv"
 	"parley/pipeline"
 )
@@ -145,43 +145,10 @@ func TestStreamedAnswerFromServer(t *testing.T) {
 	}
 	for _, name := range []string{"llm_first_token", "first_unit", "tts_first_audio", "playback_start", "voice_to_voice"} {
 		v := figures[name]
-		t.Logf("%-16s p50 %5.0f ms  p95 %5.0f ms  (%v)", name, pipeline.Quantile(append([]float64(nil), v...), 0.5), pipeline.Quantile(append([]float64(nil), v...), 0.95), v)
+		t.Logf("%-16s p50 %5.0f ms  p95 %5.0f ms  (%v)", name, stats.Quantile(v, 0.5), stats.Quantile(v, 0.95), v)
 	}
 	if ft := figures["llm_first_token"]; len(ft) == 0 || ft[0] < 300 {
 		t.Errorf("llm_first_token %v: the server waits 300 ms before the first token", ft)
-	}
-}
-
-// jsonEvents reads parley --json output into events as they arrive.
-func jsonEvents(p *proc) <-chan pipeline.Event {
-	out := make(chan pipeline.Event, 1024)
-	go func() {
-		defer close(out)
-		for line := range p.lines {
-			var ev pipeline.Event
-			if json.Unmarshal([]byte(line), &ev) == nil {
-				out <- ev
-			}
-		}
-	}()
-	return out
-}
-
-func waitEvent(t *testing.T, evs <-chan pipeline.Event, timeout time.Duration, match func(pipeline.Event) bool) pipeline.Event {
-	t.Helper()
-	deadline := time.After(timeout)
-	for {
-		select {
-		case ev, ok := <-evs:
-			if !ok {
-				t.Fatal("parley stopped before the expected event")
-			}
-			if match(ev) {
-				return ev
-			}
-		case <-deadline:
-			t.Fatalf("expected event did not come within %s", timeout)
-		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"parley/internal/stats"
 	"parley/internal/testenv"
 	"parley/pipeline"
 	"parley/pipeline/asr"
@@ -119,7 +120,7 @@ func reportLatency(t *testing.T, p *proc) {
 			v = append(v, f)
 		}
 	}
-	t.Logf("end of speech -> first audio out: p50 %.0f ms over %d turns (%v)", pipeline.Quantile(v, 0.5), len(v), v)
+	t.Logf("end of speech -> first audio out: p50 %.0f ms over %d turns (%v)", stats.Quantile(v, 0.5), len(v), v)
 }
 
 func wavSeconds(t *testing.T, path string) float64 {

@@ -5,8 +5,10 @@ package e2e
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -15,8 +17,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"parley/pipeline"
 )
 
 // parleyBin is the parley executable built once by TestMain.
@@ -40,19 +45,47 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// proc is a running parley with its output lines.
+// proc is a running parley (or, in the harness's own tests, another
+// program). A reader goroutine keeps every stdout line; it never blocks on
+// the test, so a test that stops reading cannot stall parley, and a wait
+// never has to drain anything before its timeout starts.
 type proc struct {
 	cmd    *exec.Cmd
-	lines  chan string
-	mu     sync.Mutex
-	all    []string
-	stderr strings.Builder
-	done   chan error
 	home   string
+	stderr lockedBuffer
+	done   chan struct{} // closed once the process has exited and been waited for
+	err    error         // the exit status; read only after done is closed
+
+	mu    sync.Mutex
+	lines []string
+	taken []bool        // lines already returned by a wait
+	grew  chan struct{} // closed (and replaced) when a line arrives or stdout ends
+	ended bool          // stdout is closed
+}
+
+// lockedBuffer collects a child's stderr: exec writes it from its own
+// goroutine while the test may read it, so both sides take the lock.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write implements io.Writer.
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns what was written so far.
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // isolatedEnv gives parley private config, state and working folders.
-func isolatedEnv(t *testing.T) (env []string, home string) {
+func isolatedEnv(t testing.TB) (env []string, home string) {
 	t.Helper()
 	home = t.TempDir()
 	env = append(os.Environ(),
@@ -63,17 +96,26 @@ func isolatedEnv(t *testing.T) (env []string, home string) {
 }
 
 // start runs parley with args and collects its stdout lines.
-func start(t *testing.T, args ...string) *proc {
+func start(t testing.TB, args ...string) *proc {
 	t.Helper()
 	env, home := isolatedEnv(t)
 	return startEnv(t, env, home, args...)
 }
 
-func startEnv(t *testing.T, env []string, home string, args ...string) *proc {
+func startEnv(t testing.TB, env []string, home string, args ...string) *proc {
 	t.Helper()
-	p := &proc{lines: make(chan string, 1024), done: make(chan error, 1), home: home}
-	p.cmd = exec.Command(parleyBin, args...)
+	return startProgram(t, env, home, parleyBin, args...)
+}
+
+// startProgram runs any program the way start runs parley. The program
+// gets its own process group, killed whole when the test ends, so no child
+// it started can keep its output open.
+func startProgram(t testing.TB, env []string, home, path string, args ...string) *proc {
+	t.Helper()
+	p := &proc{done: make(chan struct{}), home: home, grew: make(chan struct{})}
+	p.cmd = exec.Command(path, args...)
 	p.cmd.Env, p.cmd.Dir = env, home
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	p.cmd.Stderr = &p.stderr
 	out, err := p.cmd.StdoutPipe()
 	if err != nil {
@@ -84,49 +126,101 @@ func startEnv(t *testing.T, env []string, home string, args ...string) *proc {
 	}
 	go p.read(out)
 	t.Cleanup(func() {
-		_ = p.cmd.Process.Kill()
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 		<-p.done
 	})
 	return p
 }
 
+// read keeps every line of out, then waits for the process. Lines have no
+// length limit: a long answer is one line.
 func (p *proc) read(out io.Reader) {
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		p.mu.Lock()
-		p.all = append(p.all, sc.Text())
-		p.mu.Unlock()
-		p.lines <- sc.Text()
-	}
-	close(p.lines)
-	p.done <- p.cmd.Wait()
-}
-
-// waitFor returns the first line starting with one of prefixes.
-func (p *proc) waitFor(t *testing.T, timeout time.Duration, prefixes ...string) string {
-	t.Helper()
-	deadline := time.After(timeout)
+	r := bufio.NewReader(out)
 	for {
-		select {
-		case line, ok := <-p.lines:
-			if !ok {
-				t.Fatalf("parley exited while waiting for %v; stderr:\n%s", prefixes, p.stderr.String())
-			}
-			for _, pre := range prefixes {
-				if strings.HasPrefix(line, pre) {
-					return line
-				}
-			}
-		case <-deadline:
-			t.Fatalf("no %v within %s; output so far:\n%s", prefixes, timeout, strings.Join(p.output(), "\n"))
+		line, err := r.ReadString('\n')
+		if line != "" {
+			p.add(strings.TrimSuffix(line, "\n"), false)
+		}
+		if err != nil {
+			break
 		}
 	}
+	p.add("", true)
+	p.err = p.cmd.Wait()
+	close(p.done)
+}
+
+// add records a line, or the end of stdout, and wakes the waiters.
+func (p *proc) add(line string, end bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if end {
+		p.ended = true
+	} else {
+		p.lines = append(p.lines, line)
+		p.taken = append(p.taken, false)
+	}
+	close(p.grew)
+	p.grew = make(chan struct{})
+}
+
+// next returns the first line not returned before that satisfies match,
+// waiting up to timeout for it. Lines that do not match stay available to
+// later waits, so two events may be awaited in either order they come.
+func (p *proc) next(t testing.TB, timeout time.Duration, what string, match func(string) bool) string {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		line, found, grew, ended := p.find(match)
+		switch {
+		case found:
+			return line
+		case ended:
+			t.Fatalf("parley exited while waiting for %s; output:\n%s\nstderr:\n%s", what, strings.Join(p.output(), "\n"), p.stderr.String())
+			return ""
+		}
+		select {
+		case <-grew:
+		case <-deadline.C:
+			t.Fatalf("no %s within %s; output so far:\n%s", what, timeout, strings.Join(p.output(), "\n"))
+			return ""
+		}
+	}
+}
+
+// find takes the first matching line not taken yet; otherwise it returns
+// the channel closed by the next line, and whether stdout has ended.
+func (p *proc) find(match func(string) bool) (line string, found bool, grew <-chan struct{}, ended bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, l := range p.lines {
+		if !p.taken[i] && match(l) {
+			p.taken[i] = true
+			return l, true, nil, false
+		}
+	}
+	return "", false, p.grew, p.ended
+}
+
+// waitFor returns the first line not returned before that starts with one
+// of prefixes.
+func (p *proc) waitFor(t testing.TB, timeout time.Duration, prefixes ...string) string {
+	t.Helper()
+	return p.next(t, timeout, fmt.Sprint(prefixes), func(line string) bool {
+		for _, pre := range prefixes {
+			if strings.HasPrefix(line, pre) {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 func (p *proc) output() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return append([]string(nil), p.all...)
+	return append([]string(nil), p.lines...)
 }
 
 // linesWith returns the collected lines that start with prefix, without it.
@@ -140,23 +234,63 @@ func (p *proc) linesWith(prefix string) []string {
 	return out
 }
 
+// eventStream is parley's --json output read as pipeline events.
+type eventStream struct {
+	p *proc
+}
+
+// jsonEvents reads parley's --json output as pipeline events.
+func jsonEvents(p *proc) *eventStream {
+	return &eventStream{p: p}
+}
+
+// waitEvent returns the first event not returned before that satisfies
+// match, waiting up to timeout. Events that do not match stay available,
+// so events that may come in either order can be awaited one by one.
+func waitEvent(t testing.TB, evs *eventStream, timeout time.Duration, match func(pipeline.Event) bool) pipeline.Event {
+	t.Helper()
+	line := evs.p.next(t, timeout, "the expected event", func(line string) bool {
+		ev, ok := parseEvent(line)
+		return ok && match(ev)
+	})
+	ev, _ := parseEvent(line)
+	return ev
+}
+
+// all returns every event so far.
+func (evs *eventStream) all() []pipeline.Event {
+	var out []pipeline.Event
+	for _, line := range evs.p.output() {
+		if ev, ok := parseEvent(line); ok {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+func parseEvent(line string) (pipeline.Event, bool) {
+	var ev pipeline.Event
+	return ev, json.Unmarshal([]byte(line), &ev) == nil
+}
+
 // interrupt sends SIGINT and waits for a clean exit.
-func (p *proc) interrupt(t *testing.T) {
+func (p *proc) interrupt(t testing.TB) {
 	t.Helper()
 	_ = p.cmd.Process.Signal(os.Interrupt)
 	p.wait(t, 15*time.Second)
 }
 
-func (p *proc) wait(t *testing.T, timeout time.Duration) error {
+// wait returns the exit status once the process has ended; a process still
+// running after timeout fails the test (and is killed by its cleanup).
+func (p *proc) wait(t testing.TB, timeout time.Duration) error {
 	t.Helper()
-	for range p.lines {
-	}
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
 	select {
-	case err := <-p.done:
-		p.done <- err
-		return err
-	case <-time.After(timeout):
-		t.Fatalf("parley did not exit within %s", timeout)
+	case <-p.done:
+		return p.err
+	case <-deadline.C:
+		t.Fatalf("parley did not exit within %s; output so far:\n%s", timeout, strings.Join(p.output(), "\n"))
 		return nil
 	}
 }
@@ -193,11 +327,12 @@ func playIntoMic(wav string) error {
 type recorder struct {
 	cmd  *exec.Cmd
 	path string
+	done chan struct{} // closed once parec has exited
 }
 
 func record(t *testing.T) *recorder {
 	t.Helper()
-	r := &recorder{path: filepath.Join(t.TempDir(), "spk.raw")}
+	r := &recorder{path: filepath.Join(t.TempDir(), "spk.raw"), done: make(chan struct{})}
 	f, err := os.Create(r.path)
 	if err != nil {
 		t.Fatal(err)
@@ -207,15 +342,22 @@ func record(t *testing.T) *recorder {
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = r.cmd.Process.Kill(); _ = r.cmd.Wait(); _ = f.Close() })
+	go func() { _ = r.cmd.Wait(); close(r.done) }()
+	t.Cleanup(func() { _ = r.cmd.Process.Kill(); <-r.done; _ = f.Close() })
 	return r
 }
 
-// stop ends the recording and returns its samples.
+// stop ends the recording (parec gets 10 s to stop on SIGINT, then is
+// killed) and returns its samples.
 func (r *recorder) stop(t *testing.T) []float64 {
 	t.Helper()
 	_ = r.cmd.Process.Signal(os.Interrupt)
-	_ = r.cmd.Wait()
+	select {
+	case <-r.done:
+	case <-time.After(10 * time.Second):
+		_ = r.cmd.Process.Kill()
+		<-r.done
+	}
 	data, err := os.ReadFile(r.path)
 	if err != nil {
 		t.Fatal(err)

@@ -128,11 +128,11 @@ type replyServer struct {
 
 // replyRequest is what one request carried and how it ended.
 type replyRequest struct {
-	messages  []chatMessage
+	messages  []replyMessage
 	cancelled bool
 }
 
-type chatMessage struct {
+type replyMessage struct {
 	Role    string `json:"role"`
 	Content string `json:"content"`
 }
@@ -152,7 +152,7 @@ func newReplyServer(t *testing.T, delay time.Duration) *replyServer {
 
 func (s *replyServer) complete(w http.ResponseWriter, r *http.Request) {
 	var body struct {
-		Messages []chatMessage `json:"messages"`
+		Messages []replyMessage `json:"messages"`
 	}
 	_ = json.NewDecoder(r.Body).Decode(&body)
 	s.mu.Lock()

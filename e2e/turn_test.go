@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"parley/internal/stats"
 	"parley/internal/testenv"
-	"parley/pipeline"
 	"parley/pipeline/turn"
 )
 
@@ -252,7 +252,7 @@ func reportTurnFigures(t *testing.T, p *proc, heard []float64) {
 			started, used, cancelled = started+s, used+u, cancelled+c
 		}
 	}
-	q := func(v []float64, f float64) float64 { return pipeline.Quantile(append([]float64(nil), v...), f) }
+	q := func(v []float64, f float64) float64 { return stats.Quantile(v, f) }
 	t.Logf("detector %s, %d turns", detectorName(), len(logged))
 	t.Logf("end of speech -> first audio, logged: p50 %.0f ms, p95 %.0f ms %v", q(logged, 0.5), q(logged, 0.95), logged)
 	t.Logf("end of speech -> first audio, heard:  p50 %.0f ms, p95 %.0f ms %v", q(heard, 0.5), q(heard, 0.95), heard)

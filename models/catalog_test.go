@@ -24,6 +24,9 @@ func TestCatalogSanity(t *testing.T) {
 			if e.Kind != KindASR && e.Kind != KindVAD && e.Kind != KindTTS && e.Kind != KindTurn {
 				t.Errorf("kind %q", e.Kind)
 			}
+			if e.Engine == "" {
+				t.Errorf("no engine")
+			}
 			if e.Description == "" || len(e.Files) == 0 {
 				t.Errorf("no description or no files")
 			}

@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"compress/bzip2"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -100,9 +99,7 @@ func replaceDir(stage, target string) error {
 }
 
 func randomSuffix() string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+	return rand.Text()[:8]
 }
 
 // unpack extracts the archive's members (and nothing else) into stage,

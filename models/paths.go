@@ -2,22 +2,15 @@
 package models
 
 import (
-	"os"
 	"path/filepath"
+
+	"parley/internal/xdg"
 )
 
 // CacheDir returns $XDG_CACHE_HOME/parley (default ~/.cache/parley): where
 // `make setup` puts ONNX Runtime (lib/) and the models (models/).
 func CacheDir() string {
-	base := os.Getenv("XDG_CACHE_HOME")
-	if base == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			home = os.TempDir()
-		}
-		base = filepath.Join(home, ".cache")
-	}
-	return filepath.Join(base, "parley")
+	return xdg.Dir("XDG_CACHE_HOME", ".cache")
 }
 
 // SileroVADPath returns where `make setup` installs Silero VAD v5.

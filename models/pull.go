@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"parley/internal/ctxtime"
 )
 
 // Puller downloads catalog entries. Its zero value uses http.DefaultClient
@@ -86,14 +88,7 @@ func (p Puller) fetch(ctx context.Context, f File, part string, m *meter) (strin
 
 // pause waits a little longer after each failed try.
 func pause(ctx context.Context, try int) error {
-	t := time.NewTimer(time.Duration(try+1) * 100 * time.Millisecond)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return ctxtime.Sleep(ctx, time.Duration(try+1)*100*time.Millisecond)
 }
 
 // resume continues the download in part from its current size.

@@ -26,7 +26,7 @@ func SmartTurnPath() string {
 // an archival copy that lists 8,679,182 bytes with the same sha256.
 func smartTurnV3() Entry {
 	return Entry{
-		Name: "smart-turn-v3", Kind: KindTurn, Dir: SmartTurnDir,
+		Name: "smart-turn-v3", Kind: KindTurn, Engine: "smart-turn", Dir: SmartTurnDir,
 		Description: "Smart Turn v3.2, int8: end-of-turn detector (turn.detector)",
 		Files: []File{{
 			URL: smartTurn + SmartTurnFile, Name: SmartTurnFile, Size: 8679182,

@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"sync"
 	"time"
 )
@@ -14,6 +16,9 @@ type turnControl struct {
 	turn      TurnID
 	cancel    context.CancelFunc
 	cancelled TurnID // every turn up to this one was cut short
+	// stopping is held while a barge-in stops the turn and says so: the
+	// cut turn reports its end only after that notice (cause, then effect).
+	stopping sync.Mutex
 }
 
 // beginTurn records the turn now being answered.
@@ -54,6 +59,23 @@ func (p *Pipeline) interrupt() time.Duration {
 	p.opts.Player.Flush()
 	p.speaking.Store(false)
 	return p.opts.Now().Sub(t0)
+}
+
+// stopForBargeIn stops the reply being spoken because the user talks over it, and
+// emits the notice before the cut turn can report its end.
+func (p *Pipeline) stopForBargeIn(level float32) {
+	p.turns.stopping.Lock()
+	defer p.turns.stopping.Unlock()
+	took := p.interrupt()
+	p.emit(Event{Kind: KindInfo, Text: fmt.Sprintf("barge-in: speech at %.0f dBFS over parley; playback stopped in %.1f ms",
+		20*math.Log10(float64(level)+1e-9), ms(took))})
+}
+
+// awaitStopNotice returns once no barge-in is between stopping a turn and
+// reporting it.
+func (p *Pipeline) awaitStopNotice() {
+	p.turns.stopping.Lock()
+	defer p.turns.stopping.Unlock()
 }
 
 // SetBargeIn lets speech interrupt a reply (true) or not.

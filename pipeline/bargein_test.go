@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -68,23 +69,12 @@ func (pb *timedPlayback) Wait(ctx context.Context) error {
 	}
 }
 
-// threeSentences answers with three sentences and records the history it got.
-type threeSentences struct {
-	mu        sync.Mutex
-	histories [][]llm.Message
-}
-
-func (r *threeSentences) Name() string { return "three" }
-func (r *threeSentences) Respond(_ context.Context, h []llm.Message) (llm.Reply, error) {
-	r.mu.Lock()
-	r.histories = append(r.histories, slices.Clone(h))
-	r.mu.Unlock()
-	return &wordReply{words: strings.Fields("First sentence. Second sentence. Third sentence.")}, nil
-}
+// threeSentences is the reply of the barge-in tests.
+const threeSentences = "First sentence. Second sentence. Third sentence."
 
 func TestBargeInCutsTheReplyAndKeepsOnlyWhatWasPlayed(t *testing.T) {
 	player := &timedPlayer{per: 300 * time.Millisecond, firstDone: make(chan struct{})}
-	responder := &threeSentences{}
+	responder := &textResponder{text: threeSentences}
 	src := &sliceSource{samples: append(append(frames(5, 0.5), frames(4, 0)...), append(frames(12, 0.5), frames(4, 0)...)...)}
 	p, err := New(Options{
 		Source: src, VAD: ampVAD{}, Segmenter: &countSegmenter{}, ASR: &numberASR{},
@@ -189,5 +179,67 @@ func TestFirstUnitPlaysWhileTheReplyStreams(t *testing.T) {
 	}
 	if got := lines(evs, KindSaid); !slices.Equal(got, []string{"said: Hello there. Second part. End."}) {
 		t.Errorf("said %v", got)
+	}
+}
+
+// slowFlushPlayer is a timedPlayer whose Flush returns only once the
+// interrupted event is in the log (or after a second): the cut turn then
+// has every chance to report its end before the barge-in notice.
+type slowFlushPlayer struct {
+	*timedPlayer
+	log *Log
+}
+
+func (p slowFlushPlayer) Flush() {
+	p.timedPlayer.Flush()
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if data, _ := os.ReadFile(p.log.Path()); strings.Contains(string(data), `"kind":"interrupted"`) {
+			return
+		}
+	}
+}
+
+// TestBargeInNoticeComesBeforeTheCut: the notice that the user barged in
+// (the cause) comes before the event that the reply was cut (the effect),
+// in the event stream and in the log.
+func TestBargeInNoticeComesBeforeTheCut(t *testing.T) {
+	log, err := OpenLog(t.TempDir(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	player := slowFlushPlayer{timedPlayer: &timedPlayer{per: 300 * time.Millisecond, firstDone: make(chan struct{})}, log: log}
+	src := &sliceSource{samples: append(append(frames(5, 0.5), frames(4, 0)...), append(frames(12, 0.5), frames(4, 0)...)...)}
+	p, err := New(Options{
+		Source: src, VAD: ampVAD{}, Segmenter: &countSegmenter{}, ASR: &numberASR{}, Log: log,
+		Responder: &textResponder{text: threeSentences}, TTS: toneTTS{}, Player: player, BargeIn: true, HalfDuplex: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.hook = func(pos int) {
+		if pos == 9*FrameSize {
+			<-player.firstDone
+		}
+	}
+	evs, err := collect(t, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, ev := range evs {
+		if ev.Kind == KindInterrupted || strings.HasPrefix(ev.Text, "barge-in:") {
+			order = append(order, string(ev.Kind))
+		}
+	}
+	if !slices.Equal(order, []string{"info", "interrupted"}) {
+		t.Errorf("events %v, want the barge-in notice, then the cut", order)
+	}
+	data, err := os.ReadFile(log.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if notice, cut := strings.Index(string(data), "barge-in:"), strings.Index(string(data), `"kind":"interrupted"`); notice < 0 || cut < notice {
+		t.Errorf("log has the notice at %d and the cut at %d, want the notice first", notice, cut)
 	}
 }

@@ -27,7 +27,7 @@ func (l *listener) askDetector(ctx context.Context) {
 	det := l.p.opts.Turn
 	if !det.Once() {
 		d, err := det.Decide(ctx, l.input())
-		l.setDecision(ctx, decisionResult{d, err})
+		l.setDecision(decisionResult{d, err})
 		return
 	}
 	in := l.input()
@@ -43,9 +43,9 @@ func (l *listener) askDetector(ctx context.Context) {
 
 // setDecision takes a detector's answer; after an error only the
 // segmenter's end ends the turn.
-func (l *listener) setDecision(ctx context.Context, r decisionResult) {
+func (l *listener) setDecision(r decisionResult) {
 	if r.err != nil {
-		l.p.emitError(ctx, l.turn, fmt.Errorf("turn detector %s: %w", l.p.opts.Turn.Name(), r.err))
+		l.p.emitError(l.turn, fmt.Errorf("turn detector %s: %w", l.p.opts.Turn.Name(), r.err))
 		return
 	}
 	l.pause.decision, l.pause.decided = r.d, true

@@ -2,7 +2,9 @@ package pipeline
 
 import (
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 )
 
 // TurnID identifies one user turn (utterance + answer). A barge-in starts
@@ -106,23 +108,9 @@ type TurnMetrics struct {
 	Interrupted bool `json:"interrupted"`
 }
 
-// Figures returns the latency figures by their JSON names.
-func (m TurnMetrics) Figures() map[string]float64 {
-	return map[string]float64{
-		"asr_final":       m.ASRFinal,
-		"llm_first_token": m.LLMFirstToken,
-		"first_unit":      m.FirstUnit,
-		"tts_first_audio": m.TTSFirstAudio,
-		"playback_start":  m.PlaybackStart,
-		"voice_to_voice":  m.VoiceToVoice,
-		"tts_rtf":         m.TTSRTF,
-		"device_latency":  m.DeviceLatency,
-		"turn_decision":   m.TurnDecision,
-	}
-}
-
 // Line formats the event as one headless output line, "kind: text", or
-// returns "" for events that headless output does not print.
+// returns "" for events that headless output does not print. The line is
+// one line of valid UTF-8 whatever the text holds (see OneLine).
 func (e Event) Line() string {
 	switch e.Kind {
 	case KindAnswerDelta, KindState, KindSpeechStart:
@@ -135,5 +123,29 @@ func (e Event) Line() string {
 			e.Metrics.ASRFinal, e.Metrics.LLMFirstToken, e.Metrics.FirstUnit, e.Metrics.TTSFirstAudio,
 			e.Metrics.PlaybackStart, e.Metrics.VoiceToVoice, e.Metrics.TTSRTF, e.Metrics.Interrupted) + e.Metrics.turnLine()
 	}
-	return string(e.Kind) + ": " + e.Text
+	return string(e.Kind) + ": " + OneLine(e.Text)
+}
+
+// OneLine makes text fit on one line of valid UTF-8, reversibly: a
+// backslash becomes \\, a line feed \n, a carriage return \r, every other
+// control character (tab excepted) and the Unicode line and paragraph
+// separators \uXXXX; invalid UTF-8 becomes U+FFFD.
+func OneLine(text string) string {
+	var b strings.Builder
+	b.Grow(len(text))
+	for _, r := range strings.ToValidUTF8(text, "\uFFFD") {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t' || (!unicode.IsControl(r) && r != '\u2028' && r != '\u2029'):
+			b.WriteRune(r)
+		default:
+			fmt.Fprintf(&b, `\u%04X`, r)
+		}
+	}
+	return b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -120,6 +121,22 @@ func (echoResponder) Name() string { return "echo" }
 func (echoResponder) Respond(_ context.Context, h []llm.Message) (llm.Reply, error) {
 	words := strings.Fields("you said " + h[len(h)-1].Content + ".")
 	return &wordReply{words: words}, nil
+}
+
+// textResponder answers every utterance with the same text, in words, and
+// records the histories it got.
+type textResponder struct {
+	text      string
+	mu        sync.Mutex
+	histories [][]llm.Message
+}
+
+func (r *textResponder) Name() string { return "text" }
+func (r *textResponder) Respond(_ context.Context, h []llm.Message) (llm.Reply, error) {
+	r.mu.Lock()
+	r.histories = append(r.histories, slices.Clone(h))
+	r.mu.Unlock()
+	return &wordReply{words: strings.Fields(r.text)}, nil
 }
 
 type wordReply struct{ words []string }

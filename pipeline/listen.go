@@ -166,9 +166,7 @@ func (l *listener) overParley(ctx context.Context, prob float32, frame []float32
 	l.overSamples += len(frame)
 	l.overLevel = max(l.overLevel, level)
 	if time.Duration(l.overSamples)*time.Second/SampleRate >= l.p.opts.BargeInMinSpeech {
-		took := l.p.interrupt()
-		l.p.emit(ctx, Event{Kind: KindInfo, Text: fmt.Sprintf("barge-in: speech at %.0f dBFS over parley; playback stopped in %.1f ms",
-			20*math.Log10(float64(l.overLevel)+1e-9), ms(took))})
+		l.p.stopForBargeIn(l.overLevel)
 		l.overSamples, l.overLevel = 0, 0
 	}
 	return prob
@@ -178,10 +176,10 @@ func (l *listener) start(ctx context.Context) {
 	l.closeStream()
 	l.turn = TurnID(l.p.turn.Add(1))
 	l.samples, l.partial, l.lastPartial, l.partialSlow = 0, "", l.p.opts.Now(), false
-	l.p.emit(ctx, Event{Kind: KindSpeechStart, Turn: l.turn})
+	l.p.emit(Event{Kind: KindSpeechStart, Turn: l.turn})
 	stream, err := l.p.opts.ASR.NewStream(ctx)
 	if err != nil {
-		l.p.emitError(ctx, l.turn, fmt.Errorf("asr: %w", err))
+		l.p.emitError(l.turn, fmt.Errorf("asr: %w", err))
 		return
 	}
 	l.stream = stream
@@ -193,7 +191,7 @@ func (l *listener) accept(ctx context.Context, samples []float32) {
 	}
 	l.samples += len(samples)
 	if err := l.stream.Accept(ctx, samples); err != nil {
-		l.p.emitError(ctx, l.turn, fmt.Errorf("asr: %w", err))
+		l.p.emitError(l.turn, fmt.Errorf("asr: %w", err))
 		l.closeStream()
 	}
 }
@@ -210,7 +208,7 @@ func (l *listener) maybePartial(ctx context.Context) {
 		return
 	}
 	l.partial = text
-	l.p.emit(ctx, Event{Kind: KindPartial, Turn: l.turn, Text: text})
+	l.p.emit(Event{Kind: KindPartial, Turn: l.turn, Text: text})
 }
 
 // finish finalises the transcript and hands it to the responder.
@@ -219,11 +217,11 @@ func (l *listener) finish(ctx context.Context, silence time.Duration) error {
 		return err
 	}
 	detected := l.p.opts.Now()
-	l.p.setState(ctx, l.turn, StateTranscribing)
+	l.p.setState(l.turn, StateTranscribing)
 	res, err := l.stream.Finish(ctx)
 	l.closeStream()
 	if err != nil {
-		l.p.emitError(ctx, l.turn, fmt.Errorf("asr: %w", err))
+		l.p.emitError(l.turn, fmt.Errorf("asr: %w", err))
 		return nil
 	}
 	u := utterance{

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"parley/internal/xdg"
 )
 
 // Log is the JSONL conversation log: one line per event, written (and handed
@@ -20,15 +22,7 @@ type Log struct {
 
 // DefaultLogDir returns $XDG_STATE_HOME/parley (default ~/.local/state/parley).
 func DefaultLogDir() string {
-	base := os.Getenv("XDG_STATE_HOME")
-	if base == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			home = os.TempDir()
-		}
-		base = filepath.Join(home, ".local", "state")
-	}
-	return filepath.Join(base, "parley")
+	return xdg.Dir("XDG_STATE_HOME", filepath.Join(".local", "state"))
 }
 
 // OpenLog creates a new log file in dir named after the start time.

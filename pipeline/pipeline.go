@@ -44,7 +44,7 @@ type Options struct {
 	// PartialInterval is the least time between two partial transcripts.
 	PartialInterval time.Duration
 	// NewSplitter makes the splitter that cuts one reply into speakable
-	// units; nil cuts whole sentences.
+	// units; nil means llm.NewSplitter with its defaults.
 	NewSplitter func() Splitter
 	// Speakable turns a unit into the text to speak (markdown stripped);
 	// nil speaks units as they are.
@@ -66,6 +66,23 @@ type Options struct {
 	// speaks, to count as the user's speech: the VAD hardly depends on
 	// level, so echo left after cancellation would otherwise pass. 0 = off.
 	BargeInLevel float32
+	// SynthAheadUnits bounds the units of a reply synthesised and not yet
+	// played in full (the one playing included); 0 means
+	// DefaultSynthAheadUnits.
+	SynthAheadUnits int
+	// SynthAhead bounds the audio synthesised and waiting behind the unit
+	// playing; 0 means DefaultSynthAhead.
+	SynthAhead time.Duration
+	// MaxSpokenChars bounds the characters of one reply that are spoken;
+	// past it MoreNote is said and the rest is shown only. 0 means
+	// DefaultMaxSpokenChars.
+	MaxSpokenChars int
+	// MoreNote is said when a reply passes MaxSpokenChars; "" means
+	// DefaultMoreNote.
+	MoreNote string
+	// MaxReplyChars bounds the characters of one reply read from the
+	// responder; the rest is not read. 0 means DefaultMaxReplyChars.
+	MaxReplyChars int
 	// Turn decides, at the segmenter's pauses (SegmentPause), when the
 	// user's turn is over; nil waits for the segmenter's end of speech.
 	Turn turn.Detector
@@ -76,6 +93,19 @@ type Options struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
+
+// Defaults of Options. They bound the memory one reply may take, however
+// long the responder's stream: the text kept (DefaultMaxReplyChars), the
+// text waiting to be spoken (DefaultMaxSpokenChars) and the audio
+// synthesised ahead of the speaker (two units: one playing, the next ready,
+// so playback has no gap while synthesis is faster than speech).
+const (
+	DefaultSynthAheadUnits = 2
+	DefaultSynthAhead      = 10 * time.Second
+	DefaultMaxSpokenChars  = 2000
+	DefaultMaxReplyChars   = 50000
+	DefaultMoreNote        = "…and more on screen."
+)
 
 // Pipeline runs one conversation.
 type Pipeline struct {
@@ -92,9 +122,12 @@ type Pipeline struct {
 	closed     bool
 	finishNow  atomic.Bool
 	level      atomic.Uint32
-	stats      *Stats
 	stateMu    sync.Mutex
 	state      State
+	// gone is closed flushTimeout after Run's context ends: emit stops
+	// waiting for the reader then.
+	gone     chan struct{}
+	goneOnce sync.Once
 }
 
 // utterance is a final transcript on its way to the responder.
@@ -124,8 +157,13 @@ func New(opts Options) (*Pipeline, error) {
 	if opts.BargeInMinSpeech <= 0 {
 		opts.BargeInMinSpeech = 200 * time.Millisecond
 	}
+	opts.SynthAheadUnits = orDefault(opts.SynthAheadUnits, DefaultSynthAheadUnits)
+	opts.SynthAhead = orDefault(opts.SynthAhead, DefaultSynthAhead)
+	opts.MaxSpokenChars = orDefault(opts.MaxSpokenChars, DefaultMaxSpokenChars)
+	opts.MaxReplyChars = orDefault(opts.MaxReplyChars, DefaultMaxReplyChars)
+	opts.MoreNote = orDefault(opts.MoreNote, DefaultMoreNote)
 	if opts.NewSplitter == nil {
-		opts.NewSplitter = func() Splitter { return &sentenceSplitter{} }
+		opts.NewSplitter = func() Splitter { return llm.NewSplitter(llm.SplitterOptions{}) }
 	}
 	if opts.Speakable == nil {
 		opts.Speakable = func(s string) string { return s }
@@ -134,21 +172,25 @@ func New(opts Options) (*Pipeline, error) {
 		opts:       opts,
 		events:     make(chan Event, 256),
 		utterances: make(chan utterance, 8),
-		stats:      NewStats(),
 		state:      StateListening,
+		gone:       make(chan struct{}),
 	}
 	p.bargeIn.Store(opts.BargeIn)
 	return p, nil
 }
 
+// orDefault returns v, or def when v is the zero value.
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
 // Events returns the event stream; it is closed when Run returns.
 func (p *Pipeline) Events() <-chan Event {
 	return p.events
-}
-
-// Stats returns the latency statistics since start.
-func (p *Pipeline) Stats() *Stats {
-	return p.stats
 }
 
 // Level returns the RMS level (0..1) of the last frame heard.
@@ -210,11 +252,16 @@ func (p *Pipeline) Muted() bool {
 }
 
 // Run listens and answers until the source ends (after the last utterance
-// has been answered and spoken) or ctx is cancelled. It closes Events.
+// has been answered and spoken) or ctx is cancelled. Once ctx is cancelled
+// the turn in progress ends (reported interrupted) and every event still
+// reaches Events before Run returns, unless the reader takes none for
+// flushTimeout. Run closes Events.
 func (p *Pipeline) Run(ctx context.Context) error {
 	defer p.closeEvents()
+	stopWaiting := context.AfterFunc(ctx, func() { time.AfterFunc(flushTimeout, p.giveUpOnReader) })
+	defer stopWaiting()
 	for _, n := range p.opts.Notices {
-		p.emit(ctx, Event{Kind: KindInfo, Text: n})
+		p.emit(Event{Kind: KindInfo, Text: n})
 	}
 	var wg sync.WaitGroup
 	var listenErr, respondErr error
@@ -229,21 +276,33 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		respondErr = p.respond(ctx)
 	}()
 	wg.Wait()
-	p.setState(ctx, 0, StateStopped)
+	p.setState(0, StateStopped)
 	if ctx.Err() != nil {
 		return ErrStopped
 	}
 	return errors.Join(listenErr, respondErr)
 }
 
+// flushTimeout is how long, once Run's context is cancelled, events wait
+// for a reader that takes none: long enough for a printer or UI to drain
+// the last turn, short enough that a reader that has gone cannot hold
+// parley's exit.
+const flushTimeout = time.Second
+
+// giveUpOnReader stops emit from waiting for the reader.
+func (p *Pipeline) giveUpOnReader() {
+	p.goneOnce.Do(func() { close(p.gone) })
+}
+
 // emit logs an event and hands it to the reader; it blocks (never drops)
-// unless ctx ends. Partial transcripts are the exception: a stale partial
-// is worthless, so one that finds the queue full is skipped.
-func (p *Pipeline) emit(ctx context.Context, ev Event) {
+// until the reader takes it, or until the reader counts as gone (see
+// readerGone). Partial transcripts are the exception: a stale partial is
+// worthless, so one that finds the queue full is skipped.
+func (p *Pipeline) emit(ev Event) {
 	ev.Time = p.opts.Now()
 	if p.opts.Log != nil {
 		if err := p.opts.Log.Write(ev); err != nil && ev.Kind != KindError {
-			p.emit(ctx, Event{Kind: KindError, Turn: ev.Turn, Text: err.Error()})
+			p.emit(Event{Kind: KindError, Turn: ev.Turn, Text: err.Error()})
 		}
 	}
 	if !p.visible(ev) {
@@ -258,21 +317,21 @@ func (p *Pipeline) emit(ctx context.Context, ev Event) {
 	}
 	select {
 	case p.events <- ev:
-	case <-ctx.Done():
+	case <-p.gone:
 	}
 }
 
-func (p *Pipeline) emitError(ctx context.Context, turn TurnID, err error) {
-	p.emit(ctx, Event{Kind: KindError, Turn: turn, Text: err.Error()})
+func (p *Pipeline) emitError(turn TurnID, err error) {
+	p.emit(Event{Kind: KindError, Turn: turn, Text: err.Error()})
 }
 
-func (p *Pipeline) setState(ctx context.Context, turn TurnID, s State) {
+func (p *Pipeline) setState(turn TurnID, s State) {
 	p.stateMu.Lock()
 	changed := p.state != s
 	p.state = s
 	p.stateMu.Unlock()
 	if changed {
-		p.emit(ctx, Event{Kind: KindState, Turn: turn, State: s, Text: string(s)})
+		p.emit(Event{Kind: KindState, Turn: turn, State: s, Text: string(s)})
 	}
 }
 

@@ -202,43 +202,6 @@ func TestIncompleteOptions(t *testing.T) {
 	}
 }
 
-func TestSentenceSplitterStreams(t *testing.T) {
-	var s sentenceSplitter
-	var got []string
-	for _, d := range []string{"Hel", "lo there. ", "It is 3", ".5 degrees. Re", "ally? Yes", "!", " ok"} {
-		got = append(got, s.Push(d)...)
-	}
-	got = append(got, s.Flush()...)
-	want := []string{"Hello there.", "It is 3.5 degrees.", "Really?", "Yes!", "ok"}
-	if !slices.Equal(got, want) {
-		t.Errorf("got %q, want %q", got, want)
-	}
-}
-
-func TestSplitSentences(t *testing.T) {
-	got := SplitSentences("It is 3.5 degrees. Really? Yes! ok")
-	want := []string{"It is 3.5 degrees.", "Really?", "Yes!", "ok"}
-	if !slices.Equal(got, want) {
-		t.Errorf("got %q", got)
-	}
-}
-
-func TestQuantile(t *testing.T) {
-	cases := []struct {
-		in   []float64
-		q    float64
-		want float64
-	}{
-		{nil, 0.5, 0}, {[]float64{5}, 0.95, 5}, {[]float64{3, 1, 2}, 0.5, 2}, {[]float64{1, 2, 3, 4}, 0.5, 2.5},
-		{[]float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 0.95, 9.55},
-	}
-	for _, c := range cases {
-		if got := Quantile(slices.Clone(c.in), c.q); got < c.want-1e-9 || got > c.want+1e-9 {
-			t.Errorf("Quantile(%v, %v) = %v, want %v", c.in, c.q, got, c.want)
-		}
-	}
-}
-
 func TestPushToTalkFinalisesAtOnce(t *testing.T) {
 	// Speech that never falls silent: only releasing push-to-talk ends it.
 	src := &sliceSource{samples: frames(40, 0.5)}

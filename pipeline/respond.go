@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"parley/pipeline/llm"
 )
@@ -13,12 +14,14 @@ import (
 // maxHistory bounds the messages kept for the responder.
 const maxHistory = 40
 
-// respond answers utterances one after another, in order.
+// respond answers utterances one after another, in order. Once ctx is
+// cancelled, utterances not yet answered are only recorded as heard.
 func (p *Pipeline) respond(ctx context.Context) error {
 	var history []llm.Message
 	for u := range p.utterances {
-		if err := ctx.Err(); err != nil {
-			return err
+		if ctx.Err() != nil {
+			p.recordUnanswered(u)
+			continue
 		}
 		if !p.awaitTurn(ctx, u, history) {
 			continue
@@ -28,35 +31,45 @@ func (p *Pipeline) respond(ctx context.Context) error {
 			history = history[len(history)-maxHistory:]
 		}
 	}
-	return nil
+	return ctx.Err()
+}
+
+// recordUnanswered keeps, in the log and the event stream, an utterance
+// heard as parley stopped.
+func (p *Pipeline) recordUnanswered(u utterance) {
+	if u.text != "" {
+		p.emit(Event{Kind: KindHeard, Turn: u.turn, Text: u.text})
+	}
 }
 
 // answer runs one turn: transcript -> streamed reply -> speech, unit by
 // unit. A barge-in cancels the turn; the history then keeps only what was
 // played, marked interrupted.
 func (p *Pipeline) answer(ctx context.Context, u utterance, history []llm.Message) []llm.Message {
-	defer p.setState(ctx, u.turn, StateListening)
+	defer p.setState(u.turn, StateListening)
 	if u.text == "" {
-		p.emit(ctx, Event{Kind: KindInfo, Turn: u.turn, Text: "nothing recognised"})
+		p.emit(Event{Kind: KindInfo, Turn: u.turn, Text: "nothing recognised"})
 		return history
 	}
 	turnCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	p.beginTurn(u.turn, cancel)
 	defer p.endTurn(u.turn)
-	p.emit(ctx, Event{Kind: KindHeard, Turn: u.turn, Text: u.text})
+	p.emit(Event{Kind: KindHeard, Turn: u.turn, Text: u.text})
 	m := TurnMetrics{SpeechMS: u.speechMS, ASRFinal: ms(u.finalAt.Sub(u.speechEnd))}
-	p.setState(ctx, u.turn, StateAnswering)
+	p.setState(u.turn, StateAnswering)
 	history = append(history, llm.Message{Role: llm.RoleUser, Content: u.text})
 	sp := p.newUnitSpeaker(turnCtx, u, &m)
 	text, err := p.reply(turnCtx, u, history, &m, sp)
 	sp.close()
 	if err == nil && !p.cancelled(u.turn) {
-		p.emit(ctx, Event{Kind: KindAnswer, Turn: u.turn, Text: text})
+		p.emit(Event{Kind: KindAnswer, Turn: u.turn, Text: text})
 	}
-	played := sp.wait()
+	played, complete := sp.wait()
 	p.noteTurn(u, &m)
-	return p.finishTurn(ctx, u, history, turnOutcome{text: text, played: played, err: err}, &m)
+	o := turnOutcome{text: text, played: played, err: err, bargedIn: p.cancelled(u.turn),
+		stopped: ctx.Err() != nil && (err != nil || !complete)}
+	return p.finishTurn(u, history, o, &m)
 }
 
 // turnOutcome is what a turn produced.
@@ -64,114 +77,93 @@ type turnOutcome struct {
 	text   string
 	played []string
 	err    error
+	// bargedIn is set when the user cut the reply short by speaking.
+	bargedIn bool
+	// stopped is set when parley stopping (Run's context) cut it short.
+	stopped bool
 }
 
 // finishTurn reports the turn and records it in the history.
-func (p *Pipeline) finishTurn(ctx context.Context, u utterance, history []llm.Message, o turnOutcome, m *TurnMetrics) []llm.Message {
+func (p *Pipeline) finishTurn(u utterance, history []llm.Message, o turnOutcome, m *TurnMetrics) []llm.Message {
 	said := strings.Join(o.played, " ")
-	if p.cancelled(u.turn) {
+	switch {
+	case o.bargedIn || o.stopped:
+		if o.bargedIn {
+			p.awaitStopNotice()
+		} else {
+			p.opts.Player.Flush() // nothing more of this reply plays
+		}
 		m.Interrupted = true
-		p.emit(ctx, Event{Kind: KindInterrupted, Turn: u.turn, Text: said})
-		p.emit(ctx, Event{Kind: KindMetrics, Turn: u.turn, Metrics: m})
-		if said == "" {
-			return history
-		}
-		return append(history, llm.Message{Role: llm.RoleAssistant, Content: said, Interrupted: true})
+		p.emit(Event{Kind: KindInterrupted, Turn: u.turn, Text: said})
+		p.emit(Event{Kind: KindMetrics, Turn: u.turn, Metrics: m})
+		return keepSaid(history, said, true)
+	case o.err != nil:
+		p.emitError(u.turn, o.err)
+		return keepSaid(history, said, false)
 	}
-	if o.err != nil {
-		p.emitError(ctx, u.turn, o.err)
-		if said == "" {
-			return history
-		}
-		return append(history, llm.Message{Role: llm.RoleAssistant, Content: said, Interrupted: true})
-	}
-	p.emit(ctx, Event{Kind: KindSaid, Turn: u.turn, Text: said})
-	p.stats.AddTurn(*m)
-	p.emit(ctx, Event{Kind: KindMetrics, Turn: u.turn, Metrics: m})
+	p.emit(Event{Kind: KindSaid, Turn: u.turn, Text: said})
+	p.emit(Event{Kind: KindMetrics, Turn: u.turn, Metrics: m})
 	return append(history, llm.Message{Role: llm.RoleAssistant, Content: o.text})
 }
 
+// keepSaid records the part of a reply cut short that was played, marked
+// interrupted when the user cut it (a reply the responder failed to finish
+// is simply what was said).
+func keepSaid(history []llm.Message, said string, byUser bool) []llm.Message {
+	if said == "" {
+		return history
+	}
+	return append(history, llm.Message{Role: llm.RoleAssistant, Content: said, Interrupted: byUser})
+}
+
 // reply streams the responder's answer, emitting each piece and handing
-// each completed speakable unit to the speaker at once.
+// each completed speakable unit to the speaker at once. A reply that ends
+// in an error still has its text received so far spoken. Errors come from
+// the responder, which names itself in them: a responder that stands in for
+// another (llm.Fallback) may change its Name while the reply streams.
 func (p *Pipeline) reply(ctx context.Context, u utterance, history []llm.Message, m *TurnMetrics, sp *unitSpeaker) (string, error) {
 	r, err := p.respondTo(ctx, u, history)
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", p.opts.Responder.Name(), err)
+		return "", err
 	}
 	defer r.Close()
 	split := p.opts.NewSplitter()
+	defer func() { sp.say(split.Flush()) }()
 	var b strings.Builder
+	chars := 0
 	for {
 		piece, err := r.Next(ctx)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return b.String(), fmt.Errorf("%s: %w", p.opts.Responder.Name(), err)
+			return strings.TrimSpace(b.String()), err
 		}
 		if b.Len() == 0 {
 			m.LLMFirstToken = ms(p.opts.Now().Sub(u.finalAt))
 		}
+		piece, full := capText(piece, p.opts.MaxReplyChars-chars)
+		chars += utf8.RuneCountInString(piece)
 		b.WriteString(piece)
-		p.emit(ctx, Event{Kind: KindAnswerDelta, Turn: u.turn, Text: piece})
+		p.emit(Event{Kind: KindAnswerDelta, Turn: u.turn, Text: piece})
 		sp.say(split.Push(piece))
+		if full {
+			p.emit(Event{Kind: KindInfo, Turn: u.turn, Text: fmt.Sprintf("the reply is longer than %d characters; the rest was not read", p.opts.MaxReplyChars)})
+			break
+		}
 	}
-	sp.say(split.Flush())
 	return strings.TrimSpace(b.String()), nil
 }
 
-// sentenceSplitter is the default Splitter: whole sentences, released as
-// soon as the space after their end arrives.
-type sentenceSplitter struct {
-	buf string
-}
-
-// Push implements Splitter.
-func (s *sentenceSplitter) Push(delta string) []string {
-	s.buf += delta
-	end := lastSentenceEnd(s.buf)
-	if end == 0 {
-		return nil
-	}
-	done := s.buf[:end]
-	s.buf = s.buf[end:]
-	return SplitSentences(done)
-}
-
-// Flush implements Splitter.
-func (s *sentenceSplitter) Flush() []string {
-	rest := SplitSentences(s.buf)
-	s.buf = ""
-	return rest
-}
-
-// lastSentenceEnd returns the index just past the last sentence end that is
-// followed by a space, or 0.
-func lastSentenceEnd(text string) int {
-	for i := len(text) - 2; i >= 0; i-- {
-		if c := text[i]; (c == '.' || c == '!' || c == '?') && text[i+1] == ' ' {
-			return i + 1
+// capText returns piece cut to at most room characters (runes), and
+// whether it had to be cut.
+func capText(piece string, room int) (string, bool) {
+	n := 0
+	for i := range piece {
+		if n == room {
+			return piece[:i], true
 		}
+		n++
 	}
-	return 0
-}
-
-// SplitSentences cuts text after sentence-ending punctuation followed by a
-// space, so each sentence can be synthesised and played on its own.
-func SplitSentences(text string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if (c == '.' || c == '!' || c == '?') && (i+1 == len(text) || text[i+1] == ' ') {
-			if s := strings.TrimSpace(text[start : i+1]); s != "" {
-				out = append(out, s)
-			}
-			start = i + 1
-		}
-	}
-	if s := strings.TrimSpace(text[start:]); s != "" {
-		out = append(out, s)
-	}
-	return out
+	return piece, false
 }

@@ -166,7 +166,7 @@ func (l *listener) pollPause(ctx context.Context) error {
 	}
 	if r, ok := tryReceive(ps.pending); ok {
 		ps.pending = nil
-		l.setDecision(ctx, r)
+		l.setDecision(r)
 	}
 	if !l.p.opts.Turn.Once() && ps.haveText {
 		l.askDetector(ctx)
@@ -194,7 +194,7 @@ func (l *listener) takeTranscript(ctx context.Context, r asrResult) error {
 	}
 	if r.err != nil {
 		if r.final {
-			l.p.emitError(ctx, l.turn, fmt.Errorf("asr: %w", r.err))
+			l.p.emitError(l.turn, fmt.Errorf("asr: %w", r.err))
 		}
 		return nil
 	}
@@ -276,12 +276,12 @@ func (l *listener) onResume(ctx context.Context) error {
 	ps.paused, ps.decided, ps.pending, ps.asr, ps.haveText = false, false, nil, nil, false
 	stream, err := l.p.opts.ASR.NewStream(ctx)
 	if err != nil {
-		l.p.emitError(ctx, l.turn, fmt.Errorf("asr: %w", err))
+		l.p.emitError(l.turn, fmt.Errorf("asr: %w", err))
 		return nil
 	}
 	l.stream = stream
 	if err := stream.Accept(ctx, ps.audio); err != nil {
-		l.p.emitError(ctx, l.turn, fmt.Errorf("asr: %w", err))
+		l.p.emitError(l.turn, fmt.Errorf("asr: %w", err))
 		l.closeStream()
 	}
 	return nil

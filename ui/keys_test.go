@@ -191,12 +191,3 @@ func TestDoubleToggle(t *testing.T) {
 		t.Error("second toggle not refused")
 	}
 }
-
-func TestHelpText(t *testing.T) {
-	s := HelpText(DefaultKeyMap())
-	for _, want := range []string{"ui.keys.toggle_asr", "space", "q/ctrl+c"} {
-		if !strings.Contains(s, want) {
-			t.Errorf("HelpText lacks %q:\n%s", want, s)
-		}
-	}
-}

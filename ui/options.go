@@ -108,12 +108,6 @@ func ParseKeyMap(remap map[string][]string) (KeyMap, error) {
 	return keymap.ParseKeyMap(remap)
 }
 
-// HelpText renders the keymap as plain text grouped by purpose, for the
-// README or --help.
-func HelpText(k KeyMap) string {
-	return keymap.HelpText(k)
-}
-
 // FatalMsg stops the UI with a full-screen error naming the log file; any
 // key then exits. main sends it with Program.Send.
 type FatalMsg struct {

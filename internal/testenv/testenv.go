@@ -6,6 +6,7 @@
 package testenv
 
 import (
+	"encoding/binary"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"parley/config"
 	"parley/models"
 )
 
@@ -89,8 +91,34 @@ func exportAll(script string) {
 
 // pulseScript is scripts/pulse.sh of this repository.
 func pulseScript() string {
+	return filepath.Join(repoRoot(), "scripts", "pulse.sh")
+}
+
+// repoRoot is the folder of this repository.
+func repoRoot() string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "scripts", "pulse.sh")
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// Defaults returns config.toml of this repository: the defaults built into
+// parley.
+func Defaults(t testing.TB) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot(), "config.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// Config returns the built-in defaults, parsed, with no user file.
+func Config(t testing.TB) config.Config {
+	t.Helper()
+	loaded, err := config.Load(Defaults(t), config.Locations{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loaded.Config
 }
 
 // Command returns the path of a program the test needs.
@@ -122,4 +150,29 @@ func missing(t testing.TB, what string) {
 		t.Fatalf("missing %s", what)
 	}
 	t.Skipf("missing %s", what)
+}
+
+// RawSpeech returns a headerless 16 kHz s16le mono file of the pocketsphinx
+// test data (e.g. "goforward.raw", "go forward ten meters") as samples in
+// [-1, 1].
+func RawSpeech(t testing.TB, name string) []float32 {
+	t.Helper()
+	f, err := os.Open(TestData(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcm := make([]int16, st.Size()/2)
+	if err := binary.Read(f, binary.LittleEndian, pcm); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	out := make([]float32, len(pcm))
+	for i, v := range pcm {
+		out[i] = float32(v) / 32768
+	}
+	return out
 }

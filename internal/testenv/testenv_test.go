@@ -1,10 +1,12 @@
 package testenv
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestPulseIsPrivateAndRestarts(t *testing.T) {
@@ -29,5 +31,56 @@ func TestPulseIsPrivateAndRestarts(t *testing.T) {
 	}
 	if err := exec.Command("pactl", "info").Run(); err != nil {
 		t.Errorf("server not back after a stop: %v", err)
+	}
+}
+
+func TestPulseServerKillStallRestart(t *testing.T) {
+	s := StartPulse(t)
+	pactl := func() error { // a stalled server never answers: bound the wait
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "pactl", "info")
+		cmd.Env = append(os.Environ(), s.Env()...)
+		return cmd.Run()
+	}
+	if err := pactl(); err != nil {
+		t.Fatalf("own server does not answer: %v", err)
+	}
+	s.Stop()
+	if pactl() == nil {
+		t.Fatal("a stopped server answered")
+	}
+	s.Continue()
+	if err := pactl(); err != nil {
+		t.Fatalf("server does not answer after SIGCONT: %v", err)
+	}
+	s.Kill()
+	if s.PID() != 0 || pactl() == nil {
+		t.Fatal("server still runs after Kill")
+	}
+	s.Restart()
+	if err := pactl(); err != nil {
+		t.Fatalf("server does not answer after Restart: %v", err)
+	}
+}
+
+func TestRelayDropsFileDescriptors(t *testing.T) {
+	s := StartPulse(t)
+	relay := Relay(t, strings.TrimPrefix(s.Address, "unix:"), 0)
+	conf := t.TempDir() + "/client.conf"
+	if err := os.WriteFile(conf, []byte("enable-shm = no\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	play := func(clientConf string) error {
+		cmd := exec.Command("pacat", "--playback", "-d", "spk", "--raw", "--rate=16000", "--channels=1", "--format=s16le")
+		cmd.Env = append(os.Environ(), "PULSE_SERVER=unix:"+relay, "PULSE_CLIENTCONFIG="+clientConf)
+		cmd.Stdin = strings.NewReader(strings.Repeat("\x00\x10", 1600))
+		return cmd.Run()
+	}
+	if play(os.DevNull) == nil {
+		t.Fatal("playing with shared memory through the relay worked; it must lose the memfd")
+	}
+	if err := play(conf); err != nil {
+		t.Fatalf("playing without shared memory through the relay: %v", err)
 	}
 }

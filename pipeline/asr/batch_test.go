@@ -39,7 +39,7 @@ func TestBatchMatchesSingle(t *testing.T) {
 	segs, sv, pf := batchSegments()
 	engines := []struct {
 		name string
-		rec  asr.BatchRecognizer
+		rec  asr.Engine
 		want []string
 	}{
 		{"sensevoice", newSenseVoice(t, filepath.Join(testModels, "sensevoice"), asr.SenseVoiceOptions{}), sv},
@@ -64,9 +64,10 @@ func TestBatchMatchesSingle(t *testing.T) {
 
 // fakeRecognizer echoes segment lengths and fails on a chosen length.
 type fakeRecognizer struct {
-	failLen int
-	runs    atomic.Int32
-	maxSize atomic.Int32
+	asr.Engine // only RecognizeBatch is called
+	failLen    int
+	runs       atomic.Int32
+	maxSize    atomic.Int32
 }
 
 // RecognizeBatch implements asr.BatchRecognizer.
@@ -120,6 +121,57 @@ func TestBatchErrors(t *testing.T) {
 	got, err := asr.Transcribe(context.Background(), &fakeRecognizer{failLen: -1}, nil, asr.BatchOptions{})
 	if err != nil || len(got) != 0 {
 		t.Errorf("no segments: %q, %v", got, err)
+	}
+}
+
+// fakeStreams is an engine that does not batch: each stream's transcript
+// is the number of samples it accepted.
+type fakeStreams struct {
+	asr.Engine // only NewStream and Name are called
+	opened     atomic.Int32
+}
+
+func (f *fakeStreams) Name() string { return "fake" }
+
+func (f *fakeStreams) NewStream(context.Context) (asr.Stream, error) {
+	f.opened.Add(1)
+	return &fakeStream{}, nil
+}
+
+type fakeStream struct {
+	asr.Stream
+	n int
+}
+
+func (s *fakeStream) Accept(_ context.Context, p []float32) error { s.n += len(p); return nil }
+func (s *fakeStream) Finish(context.Context) (asr.Result, error) {
+	return asr.Result{Text: fmt.Sprint(s.n)}, nil
+}
+func (s *fakeStream) Close() error { return nil }
+
+// TestTranscribeStreamsAndReportsProgress: an engine that does not batch
+// gets one stream per segment whatever BatchSize says, and progress counts
+// samples up to the total.
+func TestTranscribeStreamsAndReportsProgress(t *testing.T) {
+	lengths := []int{50, 10, 40}
+	segs := make([][]float32, len(lengths))
+	for i, n := range lengths {
+		segs[i] = make([]float32, n)
+	}
+	var reports [][2]int64
+	f := &fakeStreams{}
+	got, err := asr.Transcribe(context.Background(), f, segs, asr.BatchOptions{BatchSize: 3, Parallel: 2,
+		Progress: func(done, total int64) { reports = append(reports, [2]int64{done, total}) }})
+	if err != nil || !slices.Equal(got, []string{"50", "10", "40"}) {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	if f.opened.Load() != 3 || len(reports) != 3 || reports[2] != [2]int64{100, 100} {
+		t.Errorf("streams %d, progress %v", f.opened.Load(), reports)
+	}
+	for i := 1; i < len(reports); i++ {
+		if reports[i][0] <= reports[i-1][0] {
+			t.Errorf("progress went back: %v", reports)
+		}
 	}
 }
 

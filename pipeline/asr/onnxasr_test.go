@@ -39,6 +39,11 @@ const tonesText = "你好 hello world parley"
 // silence, 0.24 s tones with 5 ms ramps at amplitude 0.3 and 0.15 s pauses,
 // 0.2 s of silence, over faint noise.
 func toneAudio(seq []int, seed uint64) []float32 {
+	return tonesAt(toneHz[:], seq, seed)
+}
+
+// tonesAt is toneAudio with tone k at hz[k].
+func tonesAt(hz []float64, seq []int, seed uint64) []float32 {
 	const rate, amp = 16000, 0.3
 	rng := rand.New(rand.NewPCG(seed, 1))
 	n, gap, edge, ramp := 3840, 2400, 3200, 80.0
@@ -47,7 +52,7 @@ func toneAudio(seq []int, seed uint64) []float32 {
 	for _, k := range seq {
 		for i := range n {
 			r := math.Min(1, math.Min(float64(i), float64(n-1-i))/ramp)
-			out = append(out, float32(amp*r*math.Sin(2*math.Pi*toneHz[k]*float64(i)/rate)))
+			out = append(out, float32(amp*r*math.Sin(2*math.Pi*hz[k]*float64(i)/rate)))
 		}
 		out = append(out, make([]float32, gap)...)
 	}

@@ -21,6 +21,10 @@ var (
 	// ErrServer indicates that the server answered with an error: an HTTP
 	// error status, or an error event inside the stream.
 	ErrServer = errors.New("server error")
+	// ErrEndedEarly indicates a stream that ended, with no error, before
+	// the reply was complete: neither the end marker ([DONE]) nor a finish
+	// reason came.
+	ErrEndedEarly = errors.New("the server ended the reply early")
 	// ErrProtocol indicates a stream that breaks the chat-completions
 	// protocol, such as a chunk that is not valid JSON.
 	ErrProtocol = errors.New("malformed stream")

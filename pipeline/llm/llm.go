@@ -24,7 +24,9 @@ type Message struct {
 	Interrupted bool
 }
 
-// Responder answers the conversation so far.
+// Responder answers the conversation so far. The errors of Respond and of
+// its Reply name what failed (the server and model, or the offline
+// responder): callers show them as they are.
 type Responder interface {
 	// Name names the responder for the UI, e.g. "offline".
 	Name() string

@@ -13,6 +13,8 @@ import (
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/packages/ssestream"
+
+	"parley/internal/ctxtime"
 )
 
 // Defaults of OpenAIOptions.
@@ -103,7 +105,7 @@ func NewOpenAI(opts OpenAIOptions) (*OpenAI, error) {
 		models:  openai.NewModelService(ro...),
 		opts:    opts,
 		label:   fmt.Sprintf("llm server %s, model %s", opts.BaseURL, opts.Model),
-		sleep:   sleepCtx,
+		sleep:   ctxtime.Sleep,
 		backoff: defaultBackoff,
 	}, nil
 }
@@ -188,8 +190,8 @@ func (c *OpenAI) params(msgs []Message) openai.ChatCompletionNewParams {
 func (c *OpenAI) open(ctx context.Context, p openai.ChatCompletionNewParams) (*streamReply, error) {
 	sctx, cancel := context.WithCancel(ctx)
 	r := newStreamReply(cancel, c.opts.Timeout, c.classify)
-	go r.run(sctx, func(ctx context.Context) *ssestream.Stream[openai.ChatCompletionChunk] {
-		return c.chat.NewStreaming(ctx, p)
+	go r.run(sctx, func(ctx context.Context, opts ...option.RequestOption) *ssestream.Stream[openai.ChatCompletionChunk] {
+		return c.chat.NewStreaming(ctx, p, opts...)
 	})
 	if err := r.awaitFirst(ctx); err != nil {
 		_ = r.Close()
@@ -213,16 +215,4 @@ func (c *OpenAI) Probe(ctx context.Context) error {
 		return fmt.Errorf("%s: probe: %w: %w", c.label, ErrTimeout, err)
 	}
 	return c.classify(err)
-}
-
-// sleepCtx waits for d or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -497,3 +497,66 @@ func TestOpenAISendsHistoryWithinBudget(t *testing.T) {
 		t.Errorf("interrupted answer sent as %q", prev.Content)
 	}
 }
+
+// cutAfter sends the deltas, then ends the response as if complete, but
+// without a finish reason or [DONE]: the server cut the reply.
+func cutAfter(deltas ...string) func(w http.ResponseWriter, r *http.Request, n int) {
+	return func(w http.ResponseWriter, _ *http.Request, _ int) {
+		streamHeader(w)
+		for _, d := range deltas {
+			sendEvent(w, chunk(d))
+		}
+	}
+}
+
+func TestOpenAIReplyCutByTheServer(t *testing.T) {
+	srv := newFakeLLM(t, cutAfter("The secret word ", "is marmalade."))
+	r, err := newClient(t, srv.baseURL(), nil).Respond(context.Background(), userSays("hi"))
+	if err != nil {
+		t.Fatalf("Respond: %v", err)
+	}
+	text, err := llm.ReadAll(context.Background(), r)
+	if text != "The secret word is marmalade." || !errors.Is(err, llm.ErrEndedEarly) {
+		t.Fatalf("got %q, %v; want the text and ErrEndedEarly", text, err)
+	}
+	checkNamesServer(t, err, srv.baseURL())
+	if !strings.Contains(err.Error(), "the server ended the reply early") {
+		t.Errorf("error %q does not say the reply was cut", err)
+	}
+}
+
+func TestOpenAIEmptyReplyCutByTheServer(t *testing.T) {
+	srv := newFakeLLM(t, cutAfter())
+	_, err := newClient(t, srv.baseURL(), nil).Respond(context.Background(), userSays("hi"))
+	if !errors.Is(err, llm.ErrEndedEarly) {
+		t.Fatalf("err = %v, want ErrEndedEarly", err)
+	}
+}
+
+// TestOpenAIEitherEndMarkIsEnough: servers that send [DONE] without a
+// finish reason, or a finish reason without [DONE] (the marker split
+// across two writes), end their replies properly.
+func TestOpenAIEitherEndMarkIsEnough(t *testing.T) {
+	cases := map[string]func(w http.ResponseWriter, r *http.Request, n int){
+		"done only": func(w http.ResponseWriter, _ *http.Request, _ int) {
+			streamHeader(w)
+			sendEvent(w, chunk("Hello."))
+			fmt.Fprint(w, "data: [DO")
+			w.(http.Flusher).Flush()
+			fmt.Fprint(w, "NE]\r\n\r\n")
+		},
+		"finish reason only": func(w http.ResponseWriter, _ *http.Request, _ int) {
+			streamHeader(w)
+			sendEvent(w, chunk("Hello."))
+			sendEvent(w, `{"id":"c1","object":"chat.completion.chunk","created":1,"model":"test-model","choices":[{"index":0,"delta":{},"finish_reason":"length"}]}`)
+		},
+	}
+	for name, answer := range cases {
+		t.Run(name, func(t *testing.T) {
+			srv := newFakeLLM(t, answer)
+			if got := readReply(t, newClient(t, srv.baseURL(), nil), userSays("hi")); got != "Hello." {
+				t.Errorf("got %q", got)
+			}
+		})
+	}
+}

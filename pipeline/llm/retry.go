@@ -36,7 +36,7 @@ func (c *OpenAI) classify(err error) error {
 	)
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
-		errors.Is(err, ErrReplyClosed), errors.Is(err, ErrTimeout):
+		errors.Is(err, ErrReplyClosed), errors.Is(err, ErrTimeout), errors.Is(err, ErrEndedEarly):
 		return fmt.Errorf("%s: %w", c.label, err)
 	case errors.As(err, &apiErr), errors.As(err, &streamErr):
 		return fmt.Errorf("%s: %w: %w", c.label, ErrServer, err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/packages/ssestream"
 )
 
@@ -39,8 +40,8 @@ type streamEvent struct {
 	err  error
 }
 
-// opener starts the streamed request on ctx.
-type opener func(ctx context.Context) *ssestream.Stream[openai.ChatCompletionChunk]
+// opener starts the streamed request on ctx, with extra request options.
+type opener func(ctx context.Context, opts ...option.RequestOption) *ssestream.Stream[openai.ChatCompletionChunk]
 
 func newStreamReply(cancel context.CancelFunc, timeout time.Duration, classify func(error) error) *streamReply {
 	return &streamReply{
@@ -53,20 +54,29 @@ func newStreamReply(cancel context.CancelFunc, timeout time.Duration, classify f
 	}
 }
 
-// run reads the stream until it ends or ctx is cancelled.
+// run reads the stream until it ends or ctx is cancelled. A stream that
+// ends without the end marker and without a finish reason was cut short by
+// the server: its end is ErrEndedEarly, not io.EOF.
 func (r *streamReply) run(ctx context.Context, open opener) {
 	defer close(r.done)
-	s := open(ctx)
+	var done doneWatcher
+	s := open(ctx, done.middleware())
 	defer s.Close()
+	finished := false
 	for s.Next() {
-		text := deltaText(s.Current())
+		c := s.Current()
+		finished = finished || finishReason(c) != ""
+		text := deltaText(c)
 		if text != "" && !r.send(ctx, streamEvent{text: text}) {
 			return
 		}
 	}
 	var end error = io.EOF
-	if err := s.Err(); err != nil {
+	switch err := s.Err(); {
+	case err != nil:
 		end = r.classify(err)
+	case !finished && !done.seen.Load():
+		end = r.classify(ErrEndedEarly)
 	}
 	r.send(ctx, streamEvent{err: end})
 }
@@ -87,6 +97,15 @@ func deltaText(c openai.ChatCompletionChunk) string {
 		return ""
 	}
 	return c.Choices[0].Delta.Content
+}
+
+// finishReason returns why the server ended the reply ("stop", "length",
+// ...), sent with the last chunk; "" on the others.
+func finishReason(c openai.ChatCompletionChunk) string {
+	if len(c.Choices) == 0 {
+		return ""
+	}
+	return c.Choices[0].FinishReason
 }
 
 // awaitFirst waits for the first delta; an empty reply is not an error.

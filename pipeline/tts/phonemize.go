@@ -73,9 +73,15 @@ func terminator(text string, start, end int, eof bool) (punct string, sentenceEn
 // Like piper-phonemize, only the flags "(en)", "(fr)" … are dropped; the
 // words between them stay.
 func clausePhonemes(ipa string) []rune {
+	return stripLanguageFlags(norm.NFD.String(ipa))
+}
+
+// stripLanguageFlags returns the code points of espeak's IPA without its
+// language-switch flags "(en)", "(fr)" …; the words between them stay.
+func stripLanguageFlags(ipa string) []rune {
 	var out []rune
 	inFlag := false
-	for _, r := range norm.NFD.String(ipa) {
+	for _, r := range ipa {
 		switch {
 		case inFlag:
 			inFlag = r != ')'
@@ -88,14 +94,15 @@ func clausePhonemes(ipa string) []rune {
 	return out
 }
 
-// sentencesOf joins clauses into sentences of phonemes, appending each
-// clause's punctuation as Piper does. Sentences with nothing to say (only
-// punctuation and spaces) are dropped.
-func sentencesOf(clauses []clause) [][]rune {
+// sentencesOf joins clauses into sentences of phonemes, each clause's IPA
+// turned into phonemes by phonemes (clausePhonemes for Piper), appending
+// each clause's punctuation as Piper does. Sentences with nothing to say
+// (only punctuation and spaces) are dropped.
+func sentencesOf(clauses []clause, phonemes func(ipa string) []rune) [][]rune {
 	var out [][]rune
 	var cur []rune
 	for _, c := range clauses {
-		cur = append(cur, clausePhonemes(c.phonemes)...)
+		cur = append(cur, phonemes(c.phonemes)...)
 		cur = append(cur, []rune(c.punct)...)
 		if c.sentenceEnd {
 			out = appendSpoken(out, cur)

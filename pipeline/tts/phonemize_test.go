@@ -70,7 +70,7 @@ func TestPhonemizeSentences(t *testing.T) {
 		{phonemes: "hˈaʊ ɑːɹ juː", punct: "?", sentenceEnd: true},
 		{phonemes: "fˈaɪn", punct: ""},
 	}
-	got := sentencesOf(clauses)
+	got := sentencesOf(clauses, clausePhonemes)
 	want := []string{"həlˈoʊ, wˈɜːld!", "hˈaʊ ɑːɹ juː?", "fˈaɪn"}
 	if len(got) != len(want) {
 		t.Fatalf("sentencesOf = %q, want %q", got, want)
@@ -97,7 +97,7 @@ func espeakSentences(t *testing.T, voice, text string) []string {
 		t.Fatal(err)
 	}
 	var out []string
-	for _, s := range sentencesOf(clauses) {
+	for _, s := range sentencesOf(clauses, clausePhonemes) {
 		out = append(out, string(s))
 	}
 	return out
@@ -159,7 +159,7 @@ func TestPhonemizeESpeakConcurrent(t *testing.T) {
 				errs <- err.Error()
 				return
 			}
-			if s := sentencesOf(clauses); len(s) != 1 || string(s[0]) != want {
+			if s := sentencesOf(clauses, clausePhonemes); len(s) != 1 || string(s[0]) != want {
 				errs <- voice + ": " + string(s[0])
 			}
 		}()

@@ -134,7 +134,7 @@ func (p *Piper) setPhonemizer() error {
 		if err != nil {
 			return nil, err
 		}
-		return sentencesOf(clauses), nil
+		return sentencesOf(clauses, clausePhonemes), nil
 	}
 	return nil
 }
@@ -216,8 +216,12 @@ func (p *Piper) Name() string { return p.name }
 
 // Device implements Engine: where the runner's session is now, if the
 // runner reports it (gpu.Model does), else "cpu".
-func (p *Piper) Device() string {
-	if s, ok := p.runner.(interface{ State() gpu.ModelState }); ok {
+func (p *Piper) Device() string { return runnerDevice(p.runner) }
+
+// runnerDevice is where r's session is now, if r reports it (gpu.Model
+// does), else "cpu".
+func runnerDevice(r gpu.Runner) string {
+	if s, ok := r.(interface{ State() gpu.ModelState }); ok {
 		if active := s.State().Active; active != "" {
 			return active
 		}
@@ -234,13 +238,20 @@ func (p *Piper) Synthesize(ctx context.Context, text string) (Audio, error) {
 	if err != nil {
 		return Audio{}, err
 	}
-	audio := Audio{SampleRate: p.cfg.SampleRate}
-	for _, ids := range sentences {
-		samples, err := p.infer(ctx, ids)
+	return runChunks(ctx, p.name, p.cfg.SampleRate, sentences, p.infer, peakNormalize)
+}
+
+// runChunks runs infer on each chunk of ids in turn and joins the samples,
+// each chunk's passed through post, into audio at rate; errors name engine.
+func runChunks(ctx context.Context, engine string, rate int, chunks [][]int64,
+	infer func(context.Context, []int64) ([]float32, error), post func([]float32) []float32) (Audio, error) {
+	audio := Audio{SampleRate: rate}
+	for _, ids := range chunks {
+		samples, err := infer(ctx, ids)
 		if err != nil {
-			return Audio{}, fmt.Errorf("%s: %w", p.name, err)
+			return Audio{}, fmt.Errorf("%s: %w", engine, err)
 		}
-		audio.Samples = append(audio.Samples, peakNormalize(samples)...)
+		audio.Samples = append(audio.Samples, post(samples)...)
 	}
 	return audio, nil
 }
@@ -283,18 +294,19 @@ func (p *Piper) infer(ctx context.Context, ids []int64) ([]float32, error) {
 	if len(out) != 1 {
 		return nil, fmt.Errorf("%w: %d outputs for %q", ErrModelContract, len(out), piperOutput)
 	}
-	return lastAxis(out[0])
+	return lastAxis(out[0], ErrModelContract, "[1, 1, 1, S]")
 }
 
-// lastAxis returns the samples of a [1, 1, 1, S] output: the export's
-// axis names mislead, so only the last axis may be longer than 1.
-func lastAxis(t gpu.Tensor) ([]float32, error) {
+// lastAxis returns the samples of an audio output whose axes are all 1
+// but the last (Piper's [1, 1, 1, S], whose export's axis names mislead;
+// Kokoro's [S]). Errors wrap contract and name the shape wanted.
+func lastAxis(t gpu.Tensor, contract error, want string) ([]float32, error) {
 	data, err := t.Float32()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrModelContract, err)
+		return nil, fmt.Errorf("%w: %w", contract, err)
 	}
 	if len(t.Shape) == 0 || int64(len(data)) != t.Shape[len(t.Shape)-1] {
-		return nil, fmt.Errorf("%w: output shape %v, want [1, 1, 1, S]", ErrModelContract, t.Shape)
+		return nil, fmt.Errorf("%w: output shape %v, want %s", contract, t.Shape, want)
 	}
 	return data, nil
 }

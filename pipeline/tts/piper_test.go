@@ -71,11 +71,7 @@ func newFakePiper(t *testing.T, opts tts.PiperOptions) (*tts.Piper, *fakeRunner)
 		opts.ConfigPath = smallVoice + ".json"
 	}
 	p, err := tts.NewPiper(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	return p, r
+	return started(t, p, err), r
 }
 
 // TestPiperIDs checks the ids of whole sentences against ids worked out by
@@ -274,31 +270,42 @@ func TestVoiceFind(t *testing.T) {
 	}
 }
 
-// ortModel loads an .onnx file on the CPU through the real ONNX Runtime.
-func ortModel(t testing.TB, path string, threads int) *gpu.Model {
+// managedModel loads an .onnx file on the CPU through a gpu.Manager and the
+// real ONNX Runtime, as parley's session does.
+func managedModel(t testing.TB, path string, threads int) *gpu.Model {
 	t.Helper()
 	ctx := context.Background()
 	rt, err := gpu.NewRuntime(ctx, gpu.RuntimeOptions{LibraryPath: testenv.ORTLibrary(t), IntraOpThreads: threads, InterOpThreads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := rt.NewModel(ctx, gpu.ModelSpec{Name: "tts", Path: path, Device: "cpu"})
+	mgr, err := gpu.NewManager(ctx, gpu.ManagerDeps{Runtime: rt}, gpu.Options{}, []gpu.ModelSpec{{Name: "tts", Path: path, Device: "cpu"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { m.Close() })
+	t.Cleanup(func() { _ = mgr.Close() })
+	m, err := mgr.Model("tts")
+	if err != nil {
+		t.Fatal(err)
+	}
 	return m
+}
+
+// started fails t on err and closes e when t ends.
+func started[E tts.Engine](t testing.TB, e E, err error) E {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
 }
 
 func newORTPiper(t testing.TB, model *gpu.Model, opts tts.PiperOptions) *tts.Piper {
 	t.Helper()
 	opts.Runner = model
 	p, err := tts.NewPiper(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	return p
+	return started(t, p, err)
 }
 
 // TestPiperORT runs the small model through the real ONNX Runtime. Its
@@ -306,7 +313,7 @@ func newORTPiper(t testing.TB, model *gpu.Model, opts tts.PiperOptions) *tts.Pip
 // (scripts/models/export_piper_model.py), so audio length follows the ids
 // and grows with length_scale.
 func TestPiperORT(t *testing.T) {
-	model := ortModel(t, smallVoice, 1)
+	model := managedModel(t, smallVoice, 1)
 	const text = "Hello, world! How are you today?"
 	normal := newORTPiper(t, model, tts.PiperOptions{ConfigPath: smallVoice + ".json"})
 	slow := newORTPiper(t, model, tts.PiperOptions{ConfigPath: smallVoice + ".json", LengthScale: 2})
@@ -346,7 +353,7 @@ func synth(t *testing.T, p *tts.Piper, text string) tts.Audio {
 }
 
 func TestPiperORTSpeakers(t *testing.T) {
-	model := ortModel(t, twoSpeaker, 1)
+	model := managedModel(t, twoSpeaker, 1)
 	alice := newORTPiper(t, model, tts.PiperOptions{ConfigPath: twoSpeaker + ".json", Speaker: "alice"})
 	bob := newORTPiper(t, model, tts.PiperOptions{ConfigPath: twoSpeaker + ".json", Speaker: "bob", NoiseScale: 1e-9})
 	a, b := synth(t, alice, "Hello."), synth(t, bob, "Hello.")
@@ -359,11 +366,17 @@ func TestPiperORTSpeakers(t *testing.T) {
 }
 
 func TestPiperORTCancelled(t *testing.T) {
-	p := newORTPiper(t, ortModel(t, smallVoice, 1), tts.PiperOptions{ConfigPath: smallVoice + ".json"})
+	checkCancelled(t, newORTPiper(t, managedModel(t, smallVoice, 1), tts.PiperOptions{ConfigPath: smallVoice + ".json"}))
+}
+
+// checkCancelled checks that a synthesis under an expired context stops
+// with the context's error.
+func checkCancelled(t *testing.T, e tts.Engine) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
 	defer cancel()
 	<-ctx.Done()
-	if _, err := p.Synthesize(ctx, "Hello."); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := e.Synthesize(ctx, "Hello."); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want DeadlineExceeded", err)
 	}
 }
@@ -381,16 +394,21 @@ func BenchmarkPiperSized(b *testing.B) {
 		b.Skip("PARLEY_PIPER_SIZED not set")
 	}
 	threads, _ := strconv.Atoi(os.Getenv("PARLEY_PIPER_THREADS"))
-	p := newORTPiper(b, ortModel(b, path, threads), tts.PiperOptions{ConfigPath: path + ".json"})
+	benchRTF(b, newORTPiper(b, managedModel(b, path, threads), tts.PiperOptions{ConfigPath: path + ".json"}))
+}
+
+// benchRTF synthesises two sentences with e, once to warm up and then b.N
+// times, and reports the real-time factor and the audio seconds per run.
+func benchRTF(b *testing.B, e tts.Engine) {
 	const text = "The weather today is mild, with a light breeze from the west. Expect sunshine in the afternoon."
 	ctx := context.Background()
-	if _, err := p.Synthesize(ctx, text); err != nil { // warm-up
+	if _, err := e.Synthesize(ctx, text); err != nil { // warm-up
 		b.Fatal(err)
 	}
 	var audio, compute time.Duration
 	for b.Loop() {
 		start := time.Now()
-		a, err := p.Synthesize(ctx, text)
+		a, err := e.Synthesize(ctx, text)
 		if err != nil {
 			b.Fatal(err)
 		}

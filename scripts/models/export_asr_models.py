@@ -25,7 +25,6 @@ import argparse
 import json
 import math
 import os
-import struct
 import sys
 
 import numpy as np
@@ -34,35 +33,15 @@ import onnx
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import asr_testmodels as M  # noqa: E402
 import asr_vocab as V  # noqa: E402
+import tone_audio as T  # noqa: E402
+from tone_audio import SR, write_wav  # noqa: E402
 
-SR = 16000
-TONE_S, GAP_S, EDGE_S, RAMP_S, AMP = 0.24, 0.15, 0.2, 0.005, 0.3
 TEST_SEQUENCE = [4, 5, 0, 1, 2, 3]
 
 
 def tone_audio(seq, seed=1):
-    """Tones TONE_HZ[k] for k in seq, separated by pauses, over faint noise."""
-    rng = np.random.default_rng(seed)
-    parts = [np.zeros(int(EDGE_S * SR))]
-    n = int(TONE_S * SR)
-    ramp = np.minimum(1.0, np.minimum(np.arange(n), n - 1 - np.arange(n)) / (RAMP_S * SR))
-    for k in seq:
-        t = np.arange(n) / SR
-        parts.append(AMP * ramp * np.sin(2 * math.pi * V.TONE_HZ[k] * t))
-        parts.append(np.zeros(int(GAP_S * SR)))
-    parts.append(np.zeros(int(EDGE_S * SR)))
-    x = np.concatenate(parts)
-    return x + rng.uniform(-1e-4, 1e-4, len(x))
-
-
-def write_wav(path, x):
-    pcm = np.clip(np.round(x * 32767), -32768, 32767).astype("<i2").tobytes()
-    hdr = b"RIFF" + struct.pack("<I", 36 + len(pcm)) + b"WAVE"
-    hdr += b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, SR, SR * 2, 2, 16)
-    hdr += b"data" + struct.pack("<I", len(pcm))
-    with open(path, "wb") as f:
-        f.write(hdr + pcm)
-    return np.frombuffer(pcm, "<i2").astype(np.float32) / 32768
+    """Tones TONE_HZ[k] for k in seq (see tone_audio.py)."""
+    return T.tone_audio(seq, V.TONE_HZ, seed)
 
 
 def features(x):

@@ -4,10 +4,9 @@
 package stages
 
 import (
-	"sort"
-
 	tea "github.com/charmbracelet/bubbletea"
 
+	"parley/internal/stats"
 	"parley/pipeline"
 	"parley/ui/common"
 )
@@ -47,18 +46,7 @@ func (s *series) push(v float64) {
 	if len(s.vals) > historyLen {
 		s.vals = append(s.vals[:0:0], s.vals[len(s.vals)-historyLen:]...)
 	}
-	sorted := append([]float64(nil), s.vals...)
-	sort.Float64s(sorted)
-	s.p50, s.p95 = percentile(sorted, 0.50), percentile(sorted, 0.95)
-}
-
-// percentile reads quantile q from sorted values (nearest rank).
-func percentile(sorted []float64, q float64) float64 {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(q*float64(len(sorted))+0.5) - 1
-	return sorted[min(max(i, 0), len(sorted)-1)]
+	s.p50, s.p95 = stats.Quantile(s.vals, 0.50), stats.Quantile(s.vals, 0.95)
 }
 
 // Model is the pipeline pane.

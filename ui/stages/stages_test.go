@@ -26,7 +26,8 @@ func TestPercentiles(t *testing.T) {
 		s.push(float64(i))
 	}
 	s.push(0) // unmeasured: ignored
-	if s.last != 100 || s.p50 != 50 || s.p95 != 95 {
+	// The interpolated percentiles, as bench reports them for the same data.
+	if s.last != 100 || s.p50 != 50.5 || s.p95 != 95.05 {
 		t.Fatalf("last %v p50 %v p95 %v", s.last, s.p50, s.p95)
 	}
 }

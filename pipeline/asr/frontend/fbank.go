@@ -1,8 +1,10 @@
 // Package frontend computes the speech features of parley's ONNX ASR
-// engines (SenseVoice, Paraformer): Kaldi-compatible log-mel filter banks,
-// FunASR's low frame rate (LFR) stacking and CMVN, as specified in
-// MODEL_CONTRACTS.md section 0. Numbers match torchaudio's
-// compliance.kaldi.fbank within 1e-3 (see scripts/reference).
+// engines: for SenseVoice and Paraformer, Kaldi-compatible log-mel filter
+// banks, FunASR's low frame rate (LFR) stacking and CMVN, as specified in
+// MODEL_CONTRACTS.md section 0 (numbers match torchaudio's
+// compliance.kaldi.fbank within 1e-3); for Whisper, OpenAI's log-mel
+// spectrogram of section 3a (within 1e-4 of torch.stft with torchaudio's
+// Slaney filters). See scripts/reference.
 package frontend
 
 import (

@@ -60,6 +60,13 @@ func TestMatchesTorchaudio(t *testing.T) {
 // refTolerance, and returns the largest difference.
 func maxAbsDiff(t *testing.T, got, want [][]float32) float64 {
 	t.Helper()
+	return diffWithin(t, got, want, refTolerance)
+}
+
+// diffWithin fails unless got and want have the same shape and agree within
+// tolerance, and returns the largest difference.
+func diffWithin(t *testing.T, got, want [][]float32, tolerance float64) float64 {
+	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("got %d frames, want %d", len(got), len(want))
 	}
@@ -70,8 +77,8 @@ func maxAbsDiff(t *testing.T, got, want [][]float32) float64 {
 		}
 		for j := range want[i] {
 			d := math.Abs(float64(got[i][j]) - float64(want[i][j]))
-			if !(d <= refTolerance) {
-				t.Fatalf("frame %d value %d: got %g, want %g (diff %.3g > %g)", i, j, got[i][j], want[i][j], d, refTolerance)
+			if !(d <= tolerance) {
+				t.Fatalf("frame %d value %d: got %g, want %g (diff %.3g > %g)", i, j, got[i][j], want[i][j], d, tolerance)
 			}
 			worst = max(worst, d)
 		}
