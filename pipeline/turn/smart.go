@@ -41,7 +41,11 @@ func NewSmartTurn(ctx context.Context, runner gpu.Runner, opts Options) (*SmartT
 	if err := CheckSmartTurn(runner.Info()); err != nil {
 		return nil, err
 	}
-	s := &SmartTurn{runner: runner, mel: newMelSpec(), opts: opts}
+	mel, err := newMelSpec()
+	if err != nil {
+		return nil, err
+	}
+	s := &SmartTurn{runner: runner, mel: mel, opts: opts}
 	if _, err := s.Probability(ctx, nil); err != nil {
 		return nil, fmt.Errorf("smart-turn warm-up run: %w", err)
 	}

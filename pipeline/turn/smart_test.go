@@ -137,7 +137,7 @@ func TestSmartTurnRefusesBadOutputs(t *testing.T) {
 
 // BenchmarkSmartTurnFeatures measures the front end alone (8 s window).
 func BenchmarkSmartTurnFeatures(b *testing.B) {
-	m := newMelSpec()
+	m := mustMelSpec(b)
 	audio := speechThen(6*time.Second, 200*time.Millisecond, -20, 10)
 	for b.Loop() {
 		m.features(audio)
