@@ -4,13 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -115,66 +114,41 @@ func writeWAV16(t *testing.T, path string, s []int16) {
 	}
 }
 
-// replyServer is an OpenAI-protocol server that answers every request with
-// one short sentence after a delay, and records what each request carried
-// and whether the client gave up on it before the answer was complete
-// (parley cancelling a speculative request).
-type replyServer struct {
-	srv   *httptest.Server
-	delay time.Duration
-	mu    sync.Mutex
-	reqs  []replyRequest
+// lateReplies answers every request with "Okay." after a delay, through
+// the fault server (which records each request's messages), and counts the
+// requests whose client went away first: parley cancelling a speculative
+// answer.
+type lateReplies struct {
+	srv       *faultServer
+	delay     time.Duration
+	mu        sync.Mutex
+	cancelled int
 }
 
-// replyRequest is what one request carried and how it ended.
-type replyRequest struct {
-	messages  []replyMessage
-	cancelled bool
-}
-
-type replyMessage struct {
-	Role    string `json:"role"`
-	Content string `json:"content"`
-}
-
-func newReplyServer(t *testing.T, delay time.Duration) *replyServer {
+func newLateReplies(t *testing.T, delay time.Duration) *lateReplies {
 	t.Helper()
-	s := &replyServer{delay: delay}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/v1/models", func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprint(w, `{"object":"list","data":[{"id":"test-model","object":"model"}]}`)
-	})
-	mux.HandleFunc("/v1/chat/completions", s.complete)
-	s.srv = httptest.NewServer(mux)
-	t.Cleanup(s.srv.Close)
-	return s
+	l := &lateReplies{delay: delay}
+	l.srv = newFaultServer(t, l.answer)
+	return l
 }
 
-func (s *replyServer) complete(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Messages []replyMessage `json:"messages"`
-	}
-	_ = json.NewDecoder(r.Body).Decode(&body)
-	s.mu.Lock()
-	i := len(s.reqs)
-	s.reqs = append(s.reqs, replyRequest{messages: body.Messages})
-	s.mu.Unlock()
+func (l *lateReplies) answer(w http.ResponseWriter, r *http.Request, _ int) {
 	select {
-	case <-time.After(s.delay):
+	case <-time.After(l.delay):
+		complete(w, "Okay.")
 	case <-r.Context().Done():
-		s.mu.Lock()
-		s.reqs[i].cancelled = true
-		s.mu.Unlock()
-		return
+		l.mu.Lock()
+		l.cancelled++
+		l.mu.Unlock()
 	}
-	w.Header().Set("Content-Type", "text/event-stream")
-	chunk := `{"id":"x","object":"chat.completion.chunk","created":0,"model":"test-model","choices":[{"index":0,"delta":{"content":"Okay."},"finish_reason":null}]}`
-	fmt.Fprintf(w, "data: %s\n\ndata: {\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":\"test-model\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n", chunk)
 }
 
-// requests returns what the server saw so far.
-func (s *replyServer) requests() []replyRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]replyRequest(nil), s.reqs...)
+// requests returns every request's messages and how many were cancelled.
+func (l *lateReplies) requests() ([][]chatMessage, int) {
+	l.srv.mu.Lock()
+	asked := slices.Clone(l.srv.asked)
+	l.srv.mu.Unlock()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return asked, l.cancelled
 }

@@ -46,8 +46,8 @@ func TestPauseSetHeardOnceEach(t *testing.T) {
 	testenv.Pulse(t)
 	testenv.Command(t, "flite")
 	items, dir := pauseSet(t), t.TempDir()
-	srv := newReplyServer(t, time.Second)
-	cfg := "[llm]\nengine = \"openai\"\nbase_url = \"" + srv.srv.URL + "/v1\"\nmodel = \"test-model\"\n" + turnConfig()
+	srv := newLateReplies(t, time.Second)
+	cfg := "[llm]\nengine = \"openai\"\nbase_url = \"" + srv.srv.URL() + "\"\nmodel = \"test-model\"\n" + turnConfig()
 	mic, spk := recordTrack(t, "mic_feed.monitor"), recordTrack(t, "spk.monitor")
 	p := start(t, "--headless", "--config", writeConfig(t, cfg), "--input-device", "virtmic", "--output-device", "spk")
 	p.waitFor(t, 30*time.Second, "info: listening")
@@ -65,7 +65,8 @@ func TestPauseSetHeardOnceEach(t *testing.T) {
 	spk.stop()
 	cutoffs := checkHeardOnce(t, p, items)
 	checkSilentWhileSpeaking(t, mic, spk, spans)
-	cancelled := checkCleanHistory(t, srv.requests(), len(items))
+	asked, cancelled := srv.requests()
+	checkCleanHistory(t, asked, cancelled, len(items))
 	t.Logf("pause set (%s): %d items, %d false cut-offs, %d speculative requests cancelled (%.2f per turn)",
 		detectorName(), len(items), cutoffs, cancelled, float64(cancelled)/float64(len(items)))
 	if cancelled == 0 && turnConfig() != "" {
@@ -137,29 +138,23 @@ func checkSilentWhileSpeaking(t *testing.T, mic, spk *track, spans [][2]time.Tim
 
 // checkCleanHistory wants every request to alternate user and assistant
 // messages (a dropped speculative answer leaves no user message behind),
-// and one request answered per item; it returns how many requests parley
-// cancelled.
-func checkCleanHistory(t *testing.T, reqs []replyRequest, items int) int {
+// and one request answered per item.
+func checkCleanHistory(t *testing.T, asked [][]chatMessage, cancelled, items int) {
 	t.Helper()
-	cancelled := 0
-	for i, r := range reqs {
-		if r.cancelled {
-			cancelled++
-		}
+	for i, msgs := range asked {
 		var roles []string
-		for _, m := range r.messages {
+		for _, m := range msgs {
 			if m.Role != "system" {
 				roles = append(roles, m.Role)
 			}
 		}
 		if strings.Contains(strings.Join(roles, " "), "user user") {
-			t.Errorf("request %d carries two user messages in a row: %v", i, r.messages)
+			t.Errorf("request %d carries two user messages in a row: %v", i, msgs)
 		}
 	}
-	if answered := len(reqs) - cancelled; answered < items {
+	if answered := len(asked) - cancelled; answered < items {
 		t.Errorf("%d requests answered for %d items", answered, items)
 	}
-	return cancelled
 }
 
 // latencySentences ask the offline responder for its short answers (time,

@@ -21,11 +21,13 @@ stride, then rows*80 float32: row i holds the 80 mel values of frame i*stride.
 import os
 import struct
 import sys
-import wave
 
 import numpy as np
 import torch
 import torchaudio
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fbank_reference import read_audio  # noqa: E402
 
 DATA = "/usr/share/pocketsphinx/test/data"
 OUT = os.path.join("pipeline", "turn", "testdata")
@@ -36,19 +38,6 @@ STRIDE = 13
 # name, audio files (concatenated, relative to DATA): one shorter than 8 s (front padding), one
 # longer (only its last 8 s count).
 CASES = [("goforward", ["goforward.raw"]), ("librivox-long", LIBRIVOX)]
-
-
-def read_audio(path):
-    """Returns float32 samples in [-1, 1) from 16 kHz mono s16le raw or wav."""
-    if path.endswith(".wav"):
-        with wave.open(path, "rb") as w:
-            if (w.getframerate(), w.getnchannels(), w.getsampwidth()) != (SR, 1, 2):
-                sys.exit(f"{path}: want 16 kHz mono 16-bit")
-            raw = w.readframes(w.getnframes())
-    else:
-        with open(path, "rb") as f:
-            raw = f.read()
-    return np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
 
 
 def features(audio):
