@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -266,4 +267,30 @@ func matchMS(re *regexp.Regexp, line string) []float64 {
 	}
 	f, _ := strconv.ParseFloat(g[1], 64)
 	return []float64{f}
+}
+
+// TestDoctorNamesTheTurnDetector runs doctor with Smart Turn models of
+// scripts/models/smart_turn_models.py: one with the contract loads, one
+// reading 128 mel bins is refused, naming its input.
+func TestDoctorNamesTheTurnDetector(t *testing.T) {
+	testenv.ORTLibrary(t)
+	model := func(name string) string {
+		abs, err := filepath.Abs(filepath.Join("..", "pipeline", "turn", "testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return writeConfig(t, "[turn]\ndetector = \"smart-turn\"\nmodel = \""+abs+"\"\n")
+	}
+	out, _, ok := runParley(t, "doctor", "--config", model("smart-turn-contract.onnx"))
+	wantAll(t, out, "turn: Smart Turn v3 at ", "follows the Smart Turn v3 contract")
+	if !ok {
+		t.Errorf("doctor failed with a model that follows the contract:\n%s", out)
+	}
+	out, _, ok = runParley(t, "doctor", "--config", model("smart-turn-badshape.onnx"))
+	wantAll(t, out, `input "input_features" is float32 [-1 128 800], want float32 [N, 80, 800]`)
+	if ok {
+		t.Errorf("doctor passed a model reading 128 mel bins:\n%s", out)
+	}
+	out, _, _ = runParley(t, "doctor")
+	wantAll(t, out, "turn: ")
 }

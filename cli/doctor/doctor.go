@@ -19,6 +19,7 @@ import (
 	"parley/pipeline/asr"
 	"parley/pipeline/llm"
 	"parley/pipeline/tts"
+	"parley/pipeline/turn"
 )
 
 // report collects doctor's findings: sections of lines, and the problems
@@ -179,8 +180,25 @@ func (r *report) models(ctx context.Context, cfg config.Config, rt *gpu.Runtime)
 		if choice.Engine == "flite" {
 			r.ttsVoice(ctx, cfg)
 		}
+		if choice.Engine == "smart-turn" {
+			r.turnModel(ctx, rt, choice.Files.ONNX)
+		}
 	}
 	r.llm(ctx, cfg)
+}
+
+// turnModel loads the Smart Turn model on the CPU and checks its contract.
+func (r *report) turnModel(ctx context.Context, rt *gpu.Runtime, path string) {
+	m, err := rt.NewModel(ctx, gpu.ModelSpec{Name: "turn", Path: path, Device: "cpu"})
+	if err == nil {
+		err = turn.CheckSmartTurn(m.Info())
+		_ = m.Close()
+	}
+	if err != nil {
+		r.block("turn: Smart Turn model %s (turn.model): %v", path, err)
+		return
+	}
+	r.line("      the model loads and follows the Smart Turn v3 contract")
 }
 
 // llm says who answers and whether the server answers now.

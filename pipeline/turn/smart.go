@@ -75,7 +75,11 @@ func checkTensor(kind string, infos []gpu.TensorInfo, name string, dims []int64)
 		return []string{fmt.Sprintf("no %s %q (have %s)", kind, name, tensorNames(infos))}
 	}
 	t := infos[i]
-	want := fmt.Sprintf("float32 [N, %s]", strings.Trim(fmt.Sprint(dims), "[]"))
+	parts := []string{"N"}
+	for _, d := range dims {
+		parts = append(parts, fmt.Sprint(d))
+	}
+	want := "float32 [" + strings.Join(parts, ", ") + "]"
 	if t.Type != "float32" || len(t.Shape) != len(dims)+1 {
 		return []string{fmt.Sprintf("%s %q is %s %v, want %s", kind, name, t.Type, t.Shape, want)}
 	}

@@ -93,7 +93,7 @@ func TestCheckSmartTurn(t *testing.T) {
 		{"fixed batch", gpu.ModelInfo{Inputs: []gpu.TensorInfo{in("input_features", "float32", 1, 80, 800)}, Outputs: []gpu.TensorInfo{in("logits", "float32", 1, 1)}}, ""},
 		{"dynamic frames", gpu.ModelInfo{Inputs: []gpu.TensorInfo{in("input_features", "float32", -1, 80, -1)}, Outputs: []gpu.TensorInfo{out}}, ""},
 		{"renamed input", gpu.ModelInfo{Inputs: []gpu.TensorInfo{in("mel", "float32", -1, 80, 800)}, Outputs: []gpu.TensorInfo{out}}, `no input "input_features" (have mel)`},
-		{"30 s window", gpu.ModelInfo{Inputs: []gpu.TensorInfo{in("input_features", "float32", -1, 80, 3000)}, Outputs: []gpu.TensorInfo{out}}, "want float32 [N, 80 800]"},
+		{"30 s window", gpu.ModelInfo{Inputs: []gpu.TensorInfo{in("input_features", "float32", -1, 80, 3000)}, Outputs: []gpu.TensorInfo{out}}, "want float32 [N, 80, 800]"},
 		{"float16", gpu.ModelInfo{Inputs: []gpu.TensorInfo{in("input_features", "float16", -1, 80, 800)}, Outputs: []gpu.TensorInfo{out}}, "is float16"},
 		{"two classes", gpu.ModelInfo{Inputs: []gpu.TensorInfo{good}, Outputs: []gpu.TensorInfo{in("logits", "float32", -1, 2)}}, `output "logits"`},
 		{"extra input", gpu.ModelInfo{Inputs: []gpu.TensorInfo{good, in("attention_mask", "int64", -1, 800)}, Outputs: []gpu.TensorInfo{out}}, "2 inputs (want 1)"},
