@@ -110,6 +110,7 @@ func checkHeardOnce(t *testing.T, p *proc, items []pauseItem) int {
 	}
 	return cut + max(0, len(heard)-len(items))
 }
+
 // sharesWord reports whether heard holds a word of three letters or more of
 // part.
 func sharesWord(heard, part string) bool {
