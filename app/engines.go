@@ -183,7 +183,9 @@ func (e *Engines) modelSpecs() []gpu.ModelSpec {
 	add("vad", e.Choices.VAD, cfg.VAD.Device, 1)
 	add("asr", e.Choices.ASR, cfg.ASR.Device, live)
 	add("tts", e.Choices.TTS, cfg.TTS.Device, live)
-	add("turn", e.Choices.Turn, cfg.Turn.Device, live)
+	// Smart Turn runs while the recogniser finishes and the answer starts:
+	// one thread (as pipecat runs it) measured faster here than two.
+	add("turn", e.Choices.Turn, cfg.Turn.Device, 1)
 	return specs
 }
 
