@@ -64,7 +64,8 @@ type Segment struct {
 type Segmenter interface {
 	// Push takes one frame and its speech probability.
 	Push(prob float32, frame []float32) []Segment
-	// Flush closes an utterance in progress at the end of the input.
+	// Flush closes an utterance in progress: at the end of the input, or
+	// when the turn detector has ended the turn.
 	Flush() []Segment
 	// Reset drops any utterance in progress.
 	Reset()
