@@ -71,7 +71,7 @@ type App struct {
 // any audio device opens), then the language model, the audio ends, the
 // log and the pipeline. The caller closes the App.
 func Open(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
-	eng, err := OpenEngines(ctx, cfg, RoleVAD|RoleASR|RoleTTS)
+	eng, err := OpenEngines(ctx, cfg, RoleVAD|RoleASR|RoleTTS|RoleTurn)
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,8 @@ import (
 // Choice is the engine picked for one role, the files it needs and why.
 type Choice struct {
 	// Engine names the engine: "silero", "energy", "sensevoice",
-	// "paraformer", "whisper", "pocketsphinx", "kokoro", "piper" or "flite".
+	// "paraformer", "whisper", "pocketsphinx", "kokoro", "piper", "flite",
+	// or the turn detector: "text" or "smart-turn".
 	Engine string
 	// Files are what the engine loads; empty for engines built into parley.
 	Files Files
@@ -44,6 +45,8 @@ type Files struct {
 type Choices struct {
 	// VAD, ASR and TTS are the roles' engines ("" Engine when not chosen).
 	VAD, ASR, TTS Choice
+	// Turn is the end-of-turn detector.
+	Turn Choice
 }
 
 // Facts are what the engine choice looks at on this machine; MachineFacts
@@ -54,6 +57,9 @@ type Facts struct {
 	// SileroModel is where `make setup` installs Silero (used when
 	// vad.model is empty).
 	SileroModel string
+	// SmartTurnModel is where `parley models pull smart-turn-v3` installs
+	// Smart Turn (used when turn.model is empty).
+	SmartTurnModel string
 	// Exists reports whether a file is there.
 	Exists func(path string) bool
 	// Installed returns the folder of an installed catalog model.
@@ -233,10 +239,10 @@ func passedOver(c Choice, tried []engine, errs []error) Choice {
 	return c
 }
 
-// AutoOrder is a role's ("vad", "asr" or "tts") auto preference order, for
+// AutoOrder is a role's ("vad", "asr", "tts" or "turn") auto preference order, for
 // doctor and the docs, e.g. "Silero > energy detector".
 func AutoOrder(role string) string {
-	rows := map[string]func() []engine{"vad": vadEngines, "asr": asrEngines, "tts": ttsEngines}[role]
+	rows := map[string]func() []engine{"vad": vadEngines, "asr": asrEngines, "tts": ttsEngines, "turn": turnEngines}[role]
 	if rows == nil {
 		return ""
 	}

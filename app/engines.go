@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"parley/audio"
 	"parley/config"
@@ -14,6 +15,7 @@ import (
 	"parley/pipeline"
 	"parley/pipeline/asr"
 	"parley/pipeline/tts"
+	"parley/pipeline/turn"
 )
 
 // Role selects the engines OpenEngines builds.
@@ -27,6 +29,8 @@ const (
 	RoleASR
 	// RoleTTS builds the speech synthesiser.
 	RoleTTS
+	// RoleTurn builds the end-of-turn detector.
+	RoleTurn
 )
 
 // Engines are the models one command needs, built from the configuration:
@@ -52,6 +56,8 @@ type Engines struct {
 	VAD pipeline.VAD
 	ASR asr.Engine
 	TTS tts.Engine
+	// Turn is the end-of-turn detector (nil unless asked for).
+	Turn turn.Detector
 	// Notices say what was chosen and what fell back, for the user.
 	Notices []string
 	// Failed are the engines that did not load and were replaced by the
@@ -163,7 +169,12 @@ func (e *Engines) choose(ctx context.Context, roles Role) error {
 		}
 	}
 	if roles&RoleTTS != 0 {
-		c.TTS, err = ChooseTTS(e.Config, f)
+		if c.TTS, err = ChooseTTS(e.Config, f); err != nil {
+			return err
+		}
+	}
+	if roles&RoleTurn != 0 {
+		c.Turn, err = ChooseTurn(e.Config, f)
 	}
 	return err
 }
@@ -179,10 +190,14 @@ func (e *Engines) modelSpecs() []gpu.ModelSpec {
 		specs = append(specs, gpu.ModelSpec{Name: name, Path: c.Files.ONNX, Device: device,
 			Weight: cfg.GPU.Weights[name], IntraOpThreads: threads, InterOpThreads: 1})
 	}
+	live := cfg.ONNX.IntraOpFor(1, runtime.NumCPU()) // every core, unless set (or split by transcribe)
 	add("vad", e.Choices.VAD, cfg.VAD.Device, 1)
-	add("asr", e.Choices.ASR, cfg.ASR.Device, cfg.ONNX.IntraOpThreads)
+	add("asr", e.Choices.ASR, cfg.ASR.Device, live)
 	specs = withDecoder(specs, e.Choices.ASR)
-	add("tts", e.Choices.TTS, cfg.TTS.Device, cfg.ONNX.IntraOpThreads)
+	add("tts", e.Choices.TTS, cfg.TTS.Device, live)
+	// Smart Turn runs while the recogniser finishes and the answer starts:
+	// one thread (as pipecat runs it) measured faster here than two.
+	add("turn", e.Choices.Turn, cfg.Turn.Device, 1)
 	return specs
 }
 
@@ -231,6 +246,12 @@ func (e *Engines) openEngines(ctx context.Context, roles Role) (err error) {
 		if e.TTS, err = build(ctx, e, "TTS", e.Choices.TTS, e.newTTS); err != nil {
 			return &roleError{"tts", err}
 		}
+	}
+	if roles&RoleTurn != 0 {
+		if e.Turn, err = e.newTurn(ctx); err != nil {
+			return &roleError{"turn", fmt.Errorf("turn detector: %w", err)}
+		}
+		e.note("turn: %s", e.Choices.Turn.Reason)
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 // the role's engine "auto", OpenEngines then tries the next engine of the
 // role's preference list, and the choice's reason says why.
 type LoadError struct {
-	// Role is "vad", "asr" or "tts".
+	// Role is "vad", "asr", "tts" or "turn".
 	Role string
 	// Engine is the engine that failed, by its config name ("sensevoice").
 	Engine string
@@ -95,13 +95,15 @@ func (e *Engines) choice(role string) (Choice, string) {
 		return e.Choices.ASR, e.Config.ASR.Engine
 	case "tts":
 		return e.Choices.TTS, e.Config.TTS.Engine
+	case "turn":
+		return e.Choices.Turn, e.Config.Turn.Detector
 	}
 	return Choice{}, ""
 }
 
 // labelOf names an engine of a role's preference list for the user.
 func labelOf(role, name string) string {
-	lists := map[string][]engine{"vad": vadEngines(), "asr": asrEngines(), "tts": ttsEngines()}
+	lists := map[string][]engine{"vad": vadEngines(), "asr": asrEngines(), "tts": ttsEngines(), "turn": turnEngines()}
 	for _, eng := range lists[role] {
 		if eng.name == name {
 			return eng.label

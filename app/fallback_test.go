@@ -95,3 +95,36 @@ func TestOpenEnginesFallsBackFromABrokenModel(t *testing.T) {
 		t.Errorf("asr.engine = sensevoice with a broken model: %v, want an error naming it", err)
 	}
 }
+
+// TestAutoTurnFallsBackToTheTextDetector: with turn.detector = auto, a
+// Smart Turn model that does not load (garbage) or breaks the contract
+// (128 mel bins) gives way to the text detector, saying why; asked for by
+// name it is an error.
+func TestAutoTurnFallsBackToTheTextDetector(t *testing.T) {
+	garbageModel := filepath.Join(t.TempDir(), "smart-turn.onnx")
+	garbage(t, garbageModel)
+	badShape, err := filepath.Abs(filepath.Join("..", "pipeline", "turn", "testdata", "smart-turn-badshape.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, model := range []string{garbageModel, badShape} {
+		cfg := testenv.Config(t)
+		cfg.ONNX.Library = testenv.ORTLibrary(t)
+		cfg.Log.Dir = t.TempDir()
+		cfg.Turn.Detector, cfg.Turn.Model = "auto", model
+		e, err := OpenEngines(context.Background(), cfg, RoleTurn)
+		if err != nil {
+			t.Fatalf("%s: %v", model, err)
+		}
+		notices := strings.Join(e.Notices, "\n")
+		if e.Turn.Name() != "text" || len(e.Failed) != 1 || !strings.Contains(notices, "turn: text detector, because Smart Turn failed to load") {
+			t.Errorf("%s: detector %s, failed %v, notices:\n%s", model, e.Turn.Name(), e.Failed, notices)
+		}
+		_ = e.Close()
+		cfg.Turn.Detector = "smart-turn"
+		if e, err := OpenEngines(context.Background(), cfg, RoleTurn); err == nil {
+			_ = e.Close()
+			t.Errorf("%s: turn.detector = smart-turn with a broken model ran", model)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package doctor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"time"
 
@@ -55,21 +56,26 @@ func (r *report) probe(ctx context.Context, cfg config.Audio) {
 	}
 	r.line("server: %s (%s)", rep.Server, host)
 	r.line("shared memory: %s", rep.SharedMemory)
-	r.device("capture", rep.Capture, "parley cannot listen to a microphone; --input FILE.wav still works")
-	r.device("playback", rep.Playback, "parley cannot speak; with --input FILE.wav the replies play to the null device")
+	r.device("capture", cfg.InputDevice, rep.Capture, "parley cannot listen to a microphone; --input FILE.wav still works")
+	r.device("playback", cfg.OutputDevice, rep.Playback, "parley cannot speak; with --input FILE.wav the replies play to the null device")
 	if added.Measured {
 		r.line("added latency: capture %v + playback %v on top of voice_to_voice (%s, audio.latency = %q; the sound server's own buffers and a network come on top)",
 			round(added.Capture), round(added.Playback), added.Path, cfg.Latency)
 	}
 }
 
-// device reports one probed device, or blocks with its error and hint.
-func (r *report) device(what string, d audio.DeviceProbe, hint string) {
+// device reports one probed device (named: the configured device, "" for
+// the default), or blocks with its error and hint.
+func (r *report) device(what, named string, d audio.DeviceProbe, hint string) {
 	if d.Err != nil {
 		r.block("%s: %v (%s)", what, d.Err, hint)
 		return
 	}
-	r.line("%s: %q on %s opens; period %v", what, d.Device, d.Backend, round(d.Period))
+	which := "the default " + what + " device"
+	if named != "" {
+		which = fmt.Sprintf("audio.%s_device = %q", map[string]string{"capture": "input", "playback": "output"}[what], named)
+	}
+	r.line("%s: %q (%s) on %s opens; period %v", what, d.Device, which, d.Backend, round(d.Period))
 }
 
 // round shows a duration to a tenth of a millisecond.

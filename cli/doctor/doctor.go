@@ -93,8 +93,6 @@ func (r *report) audio(ctx context.Context, cfg config.Config) {
 		return
 	}
 	r.line("backend: %s (audio.backend = %q)", devs.Backend, cfg.Audio.Backend)
-	r.line("default capture: %s", defaultName(devs.Capture))
-	r.line("default playback: %s", defaultName(devs.Playback))
 	if devs.Backend == "null" {
 		r.warn("only the null backend works: parley hears silence and plays into nothing (is PulseAudio running? for SSH see the README)")
 	}
@@ -102,18 +100,6 @@ func (r *report) audio(ctx context.Context, cfg config.Config) {
 		r.warn("no capture device: use --input FILE.wav or connect a microphone")
 	}
 	r.probe(ctx, cfg.Audio)
-}
-
-func defaultName(list []audio.DeviceInfo) string {
-	for _, d := range list {
-		if d.Default {
-			return d.Name
-		}
-	}
-	if len(list) > 0 {
-		return list[0].Name + " (first listed)"
-	}
-	return "none"
 }
 
 func (r *report) onnx(ctx context.Context, cfg config.Config) {

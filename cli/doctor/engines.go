@@ -17,18 +17,28 @@ type role struct {
 	role   app.Role
 	want   func(config.Config) string // the role's configured engine
 	pick   func(app.Choices) app.Choice
-	engine func(*app.Engines) string
+	loaded func(*app.Engines) string // what proves the engine was built
 }
 
 func roles() []role {
 	return []role{
 		{"VAD", app.RoleVAD, func(c config.Config) string { return c.VAD.Engine },
-			func(c app.Choices) app.Choice { return c.VAD }, (*app.Engines).VADName},
+			func(c app.Choices) app.Choice { return c.VAD }, func(e *app.Engines) string { return e.VADName() + " loads" }},
 		{"ASR", app.RoleASR, func(c config.Config) string { return c.ASR.Engine },
-			func(c app.Choices) app.Choice { return c.ASR }, func(e *app.Engines) string { return e.ASR.Name() }},
+			func(c app.Choices) app.Choice { return c.ASR }, func(e *app.Engines) string { return e.ASR.Name() + " loads" }},
 		{"TTS", app.RoleTTS, func(c config.Config) string { return c.TTS.Engine },
-			func(c app.Choices) app.Choice { return c.TTS }, func(e *app.Engines) string { return e.TTS.Name() }},
+			func(c app.Choices) app.Choice { return c.TTS }, func(e *app.Engines) string { return e.TTS.Name() + " loads" }},
+		{"turn", app.RoleTurn, func(c config.Config) string { return c.Turn.Detector },
+			func(c app.Choices) app.Choice { return c.Turn }, turnLoaded},
 	}
+}
+
+// turnLoaded says what building the turn detector proved.
+func turnLoaded(e *app.Engines) string {
+	if e.Turn.Name() == "smart-turn" {
+		return "the model loads and follows the Smart Turn v3 contract"
+	}
+	return "the text detector needs no model"
 }
 
 // engines builds each role's engine as parley would (its ONNX session
@@ -69,5 +79,5 @@ func (r *report) engine(ctx context.Context, cfg config.Config, ro role) {
 	if ro.want(cfg) == "auto" {
 		r.line("     auto order: %s", app.AutoOrder(strings.ToLower(ro.name)))
 	}
-	r.line("     %s loads", ro.engine(e))
+	r.line("     %s", ro.loaded(e))
 }

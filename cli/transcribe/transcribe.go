@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"strings"
 	"time"
 
@@ -130,6 +131,8 @@ func openTranscriber(ctx context.Context, o transcribeOptions, stderr io.Writer)
 	if o.parallel == 0 {
 		o.parallel = cfg.ASR.Parallel
 	}
+	// Batch runs share the cores: onnx.intra_op_threads = 0 splits them.
+	cfg.ONNX.IntraOpThreads = cfg.ONNX.IntraOpFor(o.parallel, runtime.NumCPU())
 	s, err := app.OpenEngines(ctx, cfg, app.RoleVAD|app.RoleASR)
 	if err != nil {
 		return nil, err

@@ -85,3 +85,43 @@ func TestAudioPath(t *testing.T) {
 		t.Errorf("view lacks %q:\n%s", want, m.View())
 	}
 }
+
+// TestViewTurnLine shows the turn detector's figures once a turn reports
+// them, summed over the turns.
+func TestViewTurnLine(t *testing.T) {
+	km := keymap.Default()
+	m := New(common.Common{Styles: styles.Default(false), Keys: &km, Now: time.Now})
+	m.SetSize(60, 12)
+	if strings.Contains(m.View(), "turn decided") {
+		t.Fatal("turn line shown before any turn")
+	}
+	for _, mt := range []pipeline.TurnMetrics{
+		{VoiceToVoice: 300, TurnDecision: 256, SpecStarted: 2, SpecUsed: 1, SpecCancelled: 1},
+		{VoiceToVoice: 280, TurnDecision: 250, SpecStarted: 1, SpecUsed: 1},
+	} {
+		m, _ = m.Update(common.EventMsg{Event: pipeline.Event{Kind: pipeline.KindMetrics, Metrics: &mt}})
+	}
+	if want := "turn decided 250ms; early answers 2 used, 1 dropped"; !strings.Contains(m.View(), want) {
+		t.Errorf("view lacks %q:\n%s", want, m.View())
+	}
+}
+
+// TestViewEverythingAt80x24: focused in an 80x24 terminal the pane gets 11
+// rows; with the audio path, the TTS real-time factor and the turn
+// figures all known, each is shown in full beside the five stages.
+func TestViewEverythingAt80x24(t *testing.T) {
+	km := keymap.Default()
+	m := New(common.Common{Styles: styles.Default(false), Keys: &km, Now: time.Now})
+	m.SetSize(80, 11)
+	dev := common.AudioLatency{Path: "device buffers (pulseaudio)", Capture: 25 * time.Millisecond, Playback: 19 * time.Millisecond, Measured: true}
+	m, _ = m.Update(common.ModelsSampledMsg{Info: common.StatusInfo{Audio: dev}})
+	mt := pipeline.TurnMetrics{ASRFinal: 200, LLMFirstToken: 50, TTSFirstAudio: 90, VoiceToVoice: 320, TTSRTF: 0.12, TurnDecision: 256, SpecStarted: 1, SpecUsed: 1}
+	m, _ = m.Update(common.EventMsg{Event: pipeline.Event{Kind: pipeline.KindMetrics, Metrics: &mt}})
+	view := m.View()
+	for _, want := range []string{"heard ~364ms = v2v + in 25ms + out 19ms (device buffers (pulseaudio))", "playback",
+		"TTS RTF 0.12 · turn decided 256ms; early answers 1 used, 0 dropped"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("view lacks %q:\n%s", want, view)
+		}
+	}
+}
