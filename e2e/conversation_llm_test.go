@@ -44,17 +44,8 @@ func recordTimed(t *testing.T) *timedRecorder {
 func recordTimedFrom(t *testing.T, env []string, source string) *timedRecorder {
 	t.Helper()
 	r := &timedRecorder{done: make(chan struct{})}
-	r.cmd = exec.Command("parec", "--latency-msec=20", "-d", source, "--rate=16000", "--channels=1", "--format=s16le")
-	if env != nil {
-		r.cmd.Env = append(os.Environ(), env...)
-	}
-	out, err := r.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	var out io.Reader
+	r.cmd, out = startParec(t, env, source, 20)
 	go r.read(out)
 	t.Cleanup(func() { _ = r.cmd.Process.Kill(); <-r.done; _ = r.cmd.Wait() })
 	return r

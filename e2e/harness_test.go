@@ -360,7 +360,7 @@ func record(t *testing.T) *recorder {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.cmd = exec.Command("parec", "--latency-msec=20", "-d", "spk.monitor", "--rate=16000", "--channels=1", "--format=s16le")
+	r.cmd = parec(nil, "spk.monitor", 20)
 	r.cmd.Stdout = f
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -368,6 +368,30 @@ func record(t *testing.T) *recorder {
 	go func() { _ = r.cmd.Wait(); close(r.done) }()
 	t.Cleanup(func() { _ = r.cmd.Process.Kill(); <-r.done; _ = f.Close() })
 	return r
+}
+
+// parec records source of the server env names (nil: this process's) as
+// 16 kHz mono s16le, asking for latencyMS of buffering.
+func parec(env []string, source string, latencyMS int) *exec.Cmd {
+	cmd := exec.Command("parec", fmt.Sprintf("--latency-msec=%d", latencyMS), "-d", source, "--rate=16000", "--channels=1", "--format=s16le")
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
+	return cmd
+}
+
+// startParec starts parec and returns its output.
+func startParec(t *testing.T, env []string, source string, latencyMS int) (*exec.Cmd, io.Reader) {
+	t.Helper()
+	cmd := parec(env, source, latencyMS)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, out
 }
 
 // stop ends the recording (parec gets 10 s to stop on SIGINT, then is

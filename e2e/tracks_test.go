@@ -31,14 +31,8 @@ const trackChunk = 320
 func recordTrack(t *testing.T, source string) *track {
 	t.Helper()
 	tr := &track{done: make(chan struct{})}
-	tr.cmd = exec.Command("parec", "--latency-msec=10", "-d", source, "--rate=16000", "--channels=1", "--format=s16le")
-	out, err := tr.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tr.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	var out io.Reader
+	tr.cmd, out = startParec(t, nil, source, 10)
 	go tr.read(out)
 	t.Cleanup(func() { tr.stop() })
 	return tr

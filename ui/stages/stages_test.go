@@ -33,8 +33,7 @@ func TestPercentiles(t *testing.T) {
 }
 
 func TestView(t *testing.T) {
-	km := keymap.Default()
-	m := New(common.Common{Styles: styles.Default(false), Keys: &km, Now: time.Now})
+	m := newPane()
 	for i := range 12 {
 		mt := pipeline.TurnMetrics{SpeechMS: 1500, ASRFinal: 200 + float64(i*10), LLMFirstToken: 400 - float64(i*5),
 			TTSFirstAudio: 150, VoiceToVoice: 800 + float64(i%4)*100, TTSRTF: 0.2}
@@ -53,8 +52,7 @@ func TestView(t *testing.T) {
 // headline when the pane has a row to spare, as the estimate of what the
 // user hears once a turn is measured.
 func TestViewAudioPath(t *testing.T) {
-	km := keymap.Default()
-	m := New(common.Common{Styles: styles.Default(false), Keys: &km, Now: time.Now})
+	m := newPane()
 	page := common.AudioLatency{Path: "browser page", Capture: 30 * time.Millisecond}
 	m, _ = m.Update(common.ModelsSampledMsg{Info: common.StatusInfo{Audio: page}})
 	m.SetSize(60, 11)
@@ -73,8 +71,7 @@ func TestViewAudioPath(t *testing.T) {
 // TestAudioPath shows what the device buffers add once the sampled info
 // has the figures, and nothing before.
 func TestAudioPath(t *testing.T) {
-	km := keymap.Default()
-	m := New(common.Common{Styles: styles.Default(false), Keys: &km, Now: time.Now})
+	m := newPane()
 	m.SetSize(80, 14)
 	if strings.Contains(m.View(), "audio path") {
 		t.Fatalf("audio path shown before it is known:\n%s", m.View())
@@ -89,8 +86,7 @@ func TestAudioPath(t *testing.T) {
 // TestViewTurnLine shows the turn detector's figures once a turn reports
 // them, summed over the turns.
 func TestViewTurnLine(t *testing.T) {
-	km := keymap.Default()
-	m := New(common.Common{Styles: styles.Default(false), Keys: &km, Now: time.Now})
+	m := newPane()
 	m.SetSize(60, 12)
 	if strings.Contains(m.View(), "turn decided") {
 		t.Fatal("turn line shown before any turn")
@@ -110,8 +106,7 @@ func TestViewTurnLine(t *testing.T) {
 // rows; with the audio path, the TTS real-time factor and the turn
 // figures all known, each is shown in full beside the five stages.
 func TestViewEverythingAt80x24(t *testing.T) {
-	km := keymap.Default()
-	m := New(common.Common{Styles: styles.Default(false), Keys: &km, Now: time.Now})
+	m := newPane()
 	m.SetSize(80, 11)
 	dev := common.AudioLatency{Path: "device buffers (pulseaudio)", Capture: 25 * time.Millisecond, Playback: 19 * time.Millisecond, Measured: true}
 	m, _ = m.Update(common.ModelsSampledMsg{Info: common.StatusInfo{Audio: dev}})
@@ -124,4 +119,10 @@ func TestViewEverythingAt80x24(t *testing.T) {
 			t.Errorf("view lacks %q:\n%s", want, view)
 		}
 	}
+}
+
+// newPane is the pane with the default styles and keys, no measurements.
+func newPane() Model {
+	km := keymap.Default()
+	return New(common.Common{Styles: styles.Default(false), Keys: &km, Now: time.Now})
 }
