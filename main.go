@@ -20,8 +20,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
+	"strings"
 
 	"parley/cli"
 	"parley/cli/assistant"
@@ -51,20 +50,27 @@ func commands() map[string]runFunc {
 	}
 }
 
-// run executes one command line and returns the exit code: 0, 1 when the
-// command fails, 2 when the command line itself is wrong.
+// run executes one command line and returns the exit code (see
+// cli.ExitStatusHelp): 0, 1 when the command fails, 2 when the command line
+// itself is wrong, 128+N when signal N (SIGINT, SIGTERM, SIGHUP) cut the
+// command short. Global flags may come before or after the subcommand.
 func run(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := cli.SignalContext(context.Background())
 	defer stop()
 	ctx = cli.WithDefaults(ctx, defaultConfig)
-	name, rest := "", args
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		name, rest = args[0], args[1:]
-	}
+	name, rest := cli.SplitCommand(args, assistant.TakesValue)
 	cmd, ok := commands()[name]
 	if !ok {
-		fmt.Fprintf(stderr, "parley: unknown command %q; commands: devices, doctor, transcribe, models, bench (or none to start parley)\n", name)
-		return 1
+		return cli.Exit(cli.Usage(fmt.Errorf("unknown command %q; commands: %s (or none to start parley)", name, commandNames())), stderr)
 	}
-	return cli.Exit(cmd(ctx, rest, stdout, stderr), stderr)
+	return cli.Exit(cli.Interrupted(ctx, cmd(ctx, rest, stdout, stderr)), stderr)
+}
+
+// commandNames lists the subcommands for an error message.
+func commandNames() string {
+	var names []string
+	for _, c := range cli.Commands() {
+		names = append(names, c.Name)
+	}
+	return strings.Join(names, ", ")
 }

@@ -64,17 +64,18 @@ type App struct {
 	resumed   pipeline.Conversation
 	lines     io.Reader
 	linesDone chan struct{} // closed once every line of lines is queued
+	gpu       *gpuFeed
 }
 
 // Open builds the conversation: the engines first (a bad model fails before
 // any audio device opens), then the language model, the audio ends, the
 // log and the pipeline. The caller closes the App.
 func Open(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
-	eng, err := OpenEngines(ctx, cfg, RoleVAD|RoleASR|RoleTTS)
+	eng, err := OpenEngines(ctx, cfg, RoleVAD|RoleASR|RoleTTS|RoleTurn)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{eng: eng, prefs: prefs.NewStore(eng.StateDir), pins: opts.Pinned, lines: opts.Lines, linesDone: make(chan struct{})}
+	a := &App{eng: eng, gpu: newGPUFeed(), prefs: prefs.NewStore(eng.StateDir), pins: opts.Pinned, lines: opts.Lines, linesDone: make(chan struct{})}
 	if err := a.open(ctx, opts); err != nil {
 		_ = a.Close()
 		return nil, err
@@ -96,6 +97,7 @@ func (a *App) open(ctx context.Context, opts Options) error {
 	}
 	a.audio = au
 	a.eng.onClose(au.Close)
+	a.notices = append(a.notices, au.Notices...)
 	if opts.Continue {
 		a.resume()
 	}
@@ -126,15 +128,17 @@ func (a *App) Close() error {
 	return a.eng.Close()
 }
 
-// gpuWatchInterval is how often memory pressure is checked while running.
-const gpuWatchInterval = 2 * time.Second
+// gpuWatchInterval is how often the GPUs are read while running (memory
+// pressure checked, the GPU pane refreshed): the UI pane's own period.
+const gpuWatchInterval = time.Second
 
 // Run runs the conversation until the input ends, ctx is done or the
 // pipeline fails; a clean stop returns pipeline.ErrStopped. Meanwhile a
-// watcher probes an unreachable LLM server, and, when there is a GPU, the
-// GPU manager checks free memory and moves the lowest-priority model to the
-// CPU under pressure (its state then says why). The watchers have ended
-// when Run returns.
+// watcher probes an unreachable LLM server, the audio devices' losses and
+// returns are shown, and one poller reads the GPUs for the UI; when models
+// can move to a GPU it is the GPU manager's, which checks free memory and
+// moves the lowest-priority model to the CPU under pressure (its state
+// then says why). The watchers have ended when Run returns.
 func (a *App) Run(ctx context.Context) error {
 	watchCtx, stop := context.WithCancel(ctx)
 	var g errgroup.Group
@@ -144,11 +148,8 @@ func (a *App) Run(ctx context.Context) error {
 	if a.lines != nil {
 		go a.readLines(watchCtx)
 	}
-	if gpus := a.eng.GPUs; gpus != nil && gpus.GPUUnavailable() == "" {
-		snaps := make(chan gpu.Snapshot)
-		g.Go(func() error { return quiet(gpus.Watch(watchCtx, gpuWatchInterval, snaps)) })
-		g.Go(func() error { discard(watchCtx, snaps); return nil })
-	}
+	g.Go(func() error { a.reportAudio(watchCtx); return nil })
+	g.Go(func() error { a.watchGPUs(watchCtx); return nil })
 	err := a.pipe.Run(ctx)
 	stop()
 	_ = g.Wait()
@@ -158,17 +159,6 @@ func (a *App) Run(ctx context.Context) error {
 // quiet drops a watcher's error: watchers stop when Run cancels them, and
 // their findings reach the user as notices and model states, not errors.
 func quiet(error) error { return nil }
-
-// discard reads what the GPU watcher sends until ctx is done.
-func discard(ctx context.Context, snaps <-chan gpu.Snapshot) {
-	for {
-		select {
-		case <-snaps:
-		case <-ctx.Done():
-			return
-		}
-	}
-}
 
 // Events returns the conversation's events; the stream closes when Run
 // returns.
@@ -198,9 +188,11 @@ func (a *App) Info() Info {
 	return Info{VAD: e.VADName(), ASR: e.ASR.Name(), TTS: e.TTS.Name(), LLM: a.llm.Name(), LogPath: a.log.Path(), Audio: a.addedLatency()}
 }
 
-// SampleGPU takes one NVML reading of every GPU (or says why there is none).
+// SampleGPU returns the GPU poller's next reading of every GPU (or why
+// there is none), waiting for it until ctx ends; it never reads NVML
+// itself, so the UI's pane and the memory watch share one poller.
 func (a *App) SampleGPU(ctx context.Context) gpu.Snapshot {
-	return a.eng.Monitor.Sample(ctx)
+	return a.gpu.next(ctx)
 }
 
 // Level returns the input's latest RMS and peak (0-1): the microphone's

@@ -29,12 +29,17 @@ type Audio struct {
 	// Web is the browser page, microphone and speaker, when audio.backend
 	// is "web"; nil otherwise.
 	Web *web.Server
+	// Notices say what fell back (a file input's replies played to the
+	// null device), as start-up facts.
+	Notices []pipeline.Notice
 
 	cfg         config.Audio
 	micOpts     audio.MicOptions     // what Mic was opened with, for a switch
 	speakerOpts audio.SpeakerOptions // what Speaker was opened with, for a switch
+	latency     audio.Latency        // audio.latency: the devices' buffer and period
 	page        *pageLink            // the page's link to the pipeline; nil without Web
 	closers     closers
+	states      chan audio.StateChange // the devices' losses and returns; nil without devices
 }
 
 // OpenAudio opens the input, then the speaker (which feeds the echo
@@ -46,8 +51,11 @@ func OpenAudio(ctx context.Context, cfg config.Audio, opts Options) (*Audio, err
 	if cfg.Backend == "web" {
 		return openWeb(ctx, cfg, opts)
 	}
-	a := &Audio{cfg: cfg}
-	var err error
+	lat, err := audio.ParseLatency(cfg.Latency)
+	if err != nil {
+		return nil, fmt.Errorf("audio.latency: %w", err)
+	}
+	a := &Audio{cfg: cfg, latency: lat, states: make(chan audio.StateChange, audioStateBuffer)}
 	switch {
 	case opts.Input != "":
 		err = a.openFile(opts)
@@ -66,9 +74,10 @@ func OpenAudio(ctx context.Context, cfg config.Audio, opts Options) (*Audio, err
 	return a, nil
 }
 
-// Close closes the speaker, then the input.
+// Close closes the speaker and the input at the same time, within
+// closeLimit: a device that does not let go is abandoned.
 func (a *Audio) Close() error {
-	return a.closers.close()
+	return a.closers.closeAll(closeLimit)
 }
 
 // openFile reads --input instead of a microphone.
@@ -86,9 +95,11 @@ func (a *Audio) openFile(opts Options) error {
 // audio.aec is on.
 func (a *Audio) openMic(ctx context.Context, cfg config.Audio, device string) error {
 	a.micOpts = audio.MicOptions{
-		Device:  device,
-		Backend: backend(cfg.Backend),
-		Buffer:  cfg.CaptureBuffer.Duration,
+		Device:     device,
+		Backend:    backend(cfg.Backend),
+		Buffer:     cfg.CaptureBuffer.Duration,
+		Latency:    a.latency,
+		Resilience: a.resilience(),
 	}
 	mic, err := audio.OpenMic(ctx, a.micOpts)
 	if err != nil {
@@ -149,12 +160,12 @@ func (lentMic) Close() error { return nil }
 
 // openSpeaker opens the playback device of audio.backend.
 func (a *Audio) openSpeaker(ctx context.Context, cfg config.Audio, device string) error {
-	a.speakerOpts = audio.SpeakerOptions{Device: device, Backend: backend(cfg.Backend)}
+	a.speakerOpts = audio.SpeakerOptions{Device: device, Backend: backend(cfg.Backend), Latency: a.latency, Resilience: a.resilience()}
 	opts := a.speakerOpts
 	if a.Echo != nil { // never a typed nil in the interface
 		opts.EchoReference = a.Echo
 	}
-	sp, err := audio.OpenSpeaker(ctx, opts)
+	sp, err := a.openPlayback(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("audio output: %w", err)
 	}

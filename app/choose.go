@@ -14,7 +14,8 @@ import (
 // Choice is the engine picked for one role, the files it needs and why.
 type Choice struct {
 	// Engine names the engine: "silero", "energy", "sensevoice",
-	// "paraformer", "whisper", "pocketsphinx", "kokoro", "piper" or "flite".
+	// "paraformer", "whisper", "pocketsphinx", "kokoro", "piper", "flite",
+	// or the turn detector: "text" or "smart-turn".
 	Engine string
 	// Files are what the engine loads; empty for engines built into parley.
 	Files Files
@@ -44,6 +45,8 @@ type Files struct {
 type Choices struct {
 	// VAD, ASR and TTS are the roles' engines ("" Engine when not chosen).
 	VAD, ASR, TTS Choice
+	// Turn is the end-of-turn detector.
+	Turn Choice
 }
 
 // Facts are what the engine choice looks at on this machine; MachineFacts
@@ -54,6 +57,9 @@ type Facts struct {
 	// SileroModel is where `make setup` installs Silero (used when
 	// vad.model is empty).
 	SileroModel string
+	// SmartTurnModel is where `parley models pull smart-turn-v3` installs
+	// Smart Turn (used when turn.model is empty).
+	SmartTurnModel string
 	// Exists reports whether a file is there.
 	Exists func(path string) bool
 	// Installed returns the folder of an installed catalog model.
@@ -71,6 +77,9 @@ type Facts struct {
 	// GPU says why an ONNX model cannot run on device ("" when it can);
 	// nil when nobody checked, which counts as a GPU that cannot be used.
 	GPU func(device string) string
+	// Broken are the engines whose model failed to load here, by engine
+	// name, and why: "auto" skips them.
+	Broken map[string]error
 }
 
 // errNoONNX indicates that an ONNX engine was asked for without ONNX Runtime.
@@ -161,6 +170,10 @@ func choose(role, want string, order []engine, cfg config.Config, f Facts) (Choi
 		if want != "auto" && want != e.name {
 			continue
 		}
+		if err := f.Broken[e.name]; err != nil && want == "auto" {
+			tried, errs = append(tried, e), append(errs, err)
+			continue
+		}
 		if e.find == nil {
 			reason := fmt.Sprintf("%s.engine = %q", role, e.name)
 			if want == "auto" {
@@ -183,10 +196,14 @@ func choose(role, want string, order []engine, cfg config.Config, f Facts) (Choi
 }
 
 // whyNot says why none of the preferred engines can run: the one reason
-// when one was tried or all share it, else that none is installed.
+// when one was tried or all share it, the models that failed to load when
+// some did, else that none is installed.
 func whyNot(tried []engine, errs []error) string {
 	if len(errs) == 1 {
 		return errs[0].Error()
+	}
+	if failed := loadFailures(errs); failed != "" {
+		return failed
 	}
 	if allNoONNX(errs) {
 		return errNoONNX.Error()
@@ -200,21 +217,32 @@ func whyNot(tried []engine, errs []error) string {
 	return fmt.Sprintf("no %s model is installed (parley models pull %s)", joinOr(labels), tried[0].catalog[0])
 }
 
-// passedOver adds to c's reason why auto left other installed engines
-// before it (c's own earlier row explains itself in c's reason).
+// passedOver adds to c's reason why auto left other engines before it: the
+// installed ones it passes over here (c's own earlier row explains itself
+// in c's reason) and those whose model failed to load, each said once.
 func passedOver(c Choice, tried []engine, errs []error) Choice {
+	var said []string
 	for i, err := range errs {
-		if errors.Is(err, errPassedOver) && tried[i].name != c.Engine {
-			c.Reason += "; " + strings.TrimSuffix(err.Error(), ": "+errPassedOver.Error())
+		why := ""
+		var le *LoadError
+		switch {
+		case errors.As(err, &le):
+			why = le.Error()
+		case errors.Is(err, errPassedOver) && tried[i].name != c.Engine:
+			why = strings.TrimSuffix(err.Error(), ": "+errPassedOver.Error())
+		}
+		if why != "" && !slices.Contains(said, why) {
+			said = append(said, why)
+			c.Reason += "; " + why
 		}
 	}
 	return c
 }
 
-// AutoOrder is a role's ("vad", "asr" or "tts") auto preference order, for
+// AutoOrder is a role's ("vad", "asr", "tts" or "turn") auto preference order, for
 // doctor and the docs, e.g. "Silero > energy detector".
 func AutoOrder(role string) string {
-	rows := map[string]func() []engine{"vad": vadEngines, "asr": asrEngines, "tts": ttsEngines}[role]
+	rows := map[string]func() []engine{"vad": vadEngines, "asr": asrEngines, "tts": ttsEngines, "turn": turnEngines}[role]
 	if rows == nil {
 		return ""
 	}
@@ -223,6 +251,19 @@ func AutoOrder(role string) string {
 		names = append(names, strings.TrimSpace(e.label+" "+e.when))
 	}
 	return strings.Join(names, " > ")
+}
+
+// loadFailures joins the errors of engines that failed to load, each once
+// (Kokoro has two rows), "" if none.
+func loadFailures(errs []error) string {
+	var failed []string
+	for _, err := range errs {
+		var le *LoadError
+		if errors.As(err, &le) && !slices.Contains(failed, le.Error()) {
+			failed = append(failed, le.Error())
+		}
+	}
+	return strings.Join(failed, "; ")
 }
 
 func allNoONNX(errs []error) bool {

@@ -33,9 +33,10 @@ func (d disk) facts() Facts {
 		return false
 	}
 	return Facts{
-		ONNX:        d.onnx,
-		SileroModel: "/cache/silero_vad_v5.onnx",
-		Exists:      has,
+		ONNX:           d.onnx,
+		SileroModel:    "/cache/silero_vad_v5.onnx",
+		SmartTurnModel: "/cache/smart-turn-v3/smart-turn-v3.2-cpu.onnx",
+		Exists:         has,
 		Installed: func(name string) (string, bool) {
 			dir, ok := d.installed[name]
 			return dir, ok

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"parley/audio"
 	"parley/config"
@@ -14,6 +15,7 @@ import (
 	"parley/pipeline"
 	"parley/pipeline/asr"
 	"parley/pipeline/tts"
+	"parley/pipeline/turn"
 )
 
 // Role selects the engines OpenEngines builds.
@@ -27,6 +29,8 @@ const (
 	RoleASR
 	// RoleTTS builds the speech synthesiser.
 	RoleTTS
+	// RoleTurn builds the end-of-turn detector.
+	RoleTurn
 )
 
 // Engines are the models one command needs, built from the configuration:
@@ -52,18 +56,24 @@ type Engines struct {
 	VAD pipeline.VAD
 	ASR asr.Engine
 	TTS tts.Engine
+	// Turn is the end-of-turn detector (nil unless asked for).
+	Turn turn.Detector
 	// Notices say what was chosen and what fell back, for the user.
 	Notices []string
+	// Failed are the engines that did not load and were replaced by the
+	// next of their role's list (roles whose engine is "auto").
+	Failed []*LoadError
 
 	closers closers
-	relay   relay // what engines report while they run
+	relay   relay            // what engines report while they run
+	broken  map[string]error // Failed by engine name, for the choice
 }
 
 // OpenEngines builds ONNX Runtime, NVML and the engines of roles (none:
 // only the runtime and the monitor). Without ONNX Runtime parley still
 // runs (energy VAD, CPU engines) and a notice says why.
 func OpenEngines(ctx context.Context, cfg config.Config, roles Role) (*Engines, error) {
-	e := &Engines{Config: cfg, StateDir: StateDir(cfg)}
+	e := &Engines{Config: cfg, StateDir: StateDir(cfg), broken: map[string]error{}}
 	if err := os.MkdirAll(e.StateDir, 0o755); err != nil {
 		return nil, fmt.Errorf("state folder %s (log.dir): %w", e.StateDir, err)
 	}
@@ -71,11 +81,7 @@ func OpenEngines(ctx context.Context, cfg config.Config, roles Role) (*Engines, 
 	if roles == 0 {
 		return e, nil
 	}
-	err := e.openModels(ctx, roles)
-	if err == nil {
-		err = e.openEngines(ctx, roles)
-	}
-	if err != nil {
+	if err := e.openWithFallback(ctx, roles); err != nil {
 		_ = e.Close()
 		return nil, err
 	}
@@ -106,11 +112,17 @@ func (c *closers) add(f func() error) { *c = append(*c, f) }
 
 // close calls them in reverse order, once.
 func (c *closers) close() error {
+	return c.closeFrom(0)
+}
+
+// closeFrom calls those added from index from on, in reverse order, and
+// forgets them.
+func (c *closers) closeFrom(from int) error {
 	var errs []error
-	for i := len(*c) - 1; i >= 0; i-- {
+	for i := len(*c) - 1; i >= from; i-- {
 		errs = append(errs, (*c)[i]())
 	}
-	*c = nil
+	*c = (*c)[:from]
 	return errors.Join(errs...)
 }
 
@@ -140,6 +152,7 @@ func (e *Engines) openModels(ctx context.Context, roles Role) error {
 func (e *Engines) choose(ctx context.Context, roles Role) error {
 	f := MachineFacts(e.Runtime != nil)
 	f.GPU = GPUMissing(ctx, e.Runtime, e.Monitor, e.Config.GPU)
+	f.Broken = e.broken
 	var err error
 	c := &e.Choices
 	if roles&RoleVAD != 0 {
@@ -156,7 +169,12 @@ func (e *Engines) choose(ctx context.Context, roles Role) error {
 		}
 	}
 	if roles&RoleTTS != 0 {
-		c.TTS, err = ChooseTTS(e.Config, f)
+		if c.TTS, err = ChooseTTS(e.Config, f); err != nil {
+			return err
+		}
+	}
+	if roles&RoleTurn != 0 {
+		c.Turn, err = ChooseTurn(e.Config, f)
 	}
 	return err
 }
@@ -172,10 +190,14 @@ func (e *Engines) modelSpecs() []gpu.ModelSpec {
 		specs = append(specs, gpu.ModelSpec{Name: name, Path: c.Files.ONNX, Device: device,
 			Weight: cfg.GPU.Weights[name], IntraOpThreads: threads, InterOpThreads: 1})
 	}
+	live := cfg.ONNX.IntraOpFor(1, runtime.NumCPU()) // every core, unless set (or split by transcribe)
 	add("vad", e.Choices.VAD, cfg.VAD.Device, 1)
-	add("asr", e.Choices.ASR, cfg.ASR.Device, cfg.ONNX.IntraOpThreads)
+	add("asr", e.Choices.ASR, cfg.ASR.Device, live)
 	specs = withDecoder(specs, e.Choices.ASR)
-	add("tts", e.Choices.TTS, cfg.TTS.Device, cfg.ONNX.IntraOpThreads)
+	add("tts", e.Choices.TTS, cfg.TTS.Device, live)
+	// Smart Turn runs while the recogniser finishes and the answer starts:
+	// one thread (as pipecat runs it) measured faster here than two.
+	add("turn", e.Choices.Turn, cfg.Turn.Device, 1)
 	return specs
 }
 
@@ -212,18 +234,26 @@ func (e *Engines) newVAD() (pipeline.VAD, error) {
 func (e *Engines) openEngines(ctx context.Context, roles Role) (err error) {
 	if roles&RoleVAD != 0 {
 		if e.VAD, err = e.newVAD(); err != nil {
-			return err
+			return &roleError{"vad", err}
 		}
 	}
 	if roles&RoleASR != 0 {
 		if e.ASR, err = build(ctx, e, "ASR", e.Choices.ASR, e.newASR); err != nil {
-			return err
+			return &roleError{"asr", err}
 		}
 	}
 	if roles&RoleTTS != 0 {
-		e.TTS, err = build(ctx, e, "TTS", e.Choices.TTS, e.newTTS)
+		if e.TTS, err = build(ctx, e, "TTS", e.Choices.TTS, e.newTTS); err != nil {
+			return &roleError{"tts", err}
+		}
 	}
-	return err
+	if roles&RoleTurn != 0 {
+		if e.Turn, err = e.newTurn(ctx); err != nil {
+			return &roleError{"turn", fmt.Errorf("turn detector: %w", err)}
+		}
+		e.note("turn: %s", e.Choices.Turn.Reason)
+	}
+	return nil
 }
 
 // build makes a role's engine, closed with the rest, and notes why it runs.

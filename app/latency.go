@@ -1,10 +1,13 @@
 package app
 
 import (
+	"context"
+	"fmt"
 	"time"
 
 	"parley/audio"
 	"parley/audio/web"
+	"parley/config"
 )
 
 // AddedLatency is the delay the audio path adds outside the pipeline, per
@@ -80,4 +83,19 @@ func PageLatency(st web.PageStats, ok bool) AddedLatency {
 	l := AddedLatency{Path: "browser page", Capture: st.CaptureDelay(), Playback: st.PlaybackDelay()}
 	l.Measured = ok && st.FirstMS.N > 0
 	return l
+}
+
+// ProbeLatency opens the devices of cfg briefly, as OpenAudio would, and
+// returns what their buffers add, with the probe's report (doctor's view
+// of AddedLatency). The error says why a device did not open or play.
+func ProbeLatency(ctx context.Context, cfg config.Audio) (AddedLatency, audio.ProbeReport, error) {
+	lat, err := audio.ParseLatency(cfg.Latency)
+	if err != nil {
+		return AddedLatency{}, audio.ProbeReport{}, fmt.Errorf("audio.latency: %w", err)
+	}
+	p, err := audio.Probe(ctx, audio.ProbeOptions{Backend: backend(cfg.Backend), InputDevice: cfg.InputDevice,
+		OutputDevice: cfg.OutputDevice, Latency: lat})
+	l := AddedLatency{Path: "device buffers (" + p.Capture.Backend + ")", Capture: p.Capture.Delay, Playback: p.Playback.Delay}
+	l.Measured = err == nil && l.Capture > 0 && l.Playback > 0
+	return l, p, err
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"parley/audio"
 	"parley/audio/echo"
@@ -62,6 +63,19 @@ func (s *liveSource) replace(ctx context.Context, src pipeline.Source) error {
 type livePlayer struct {
 	mu sync.RWMutex
 	p  pipeline.Player
+	// latency is what the audio path adds after a sample is handed over
+	// (AddedLatency.Playback of the devices in use, or the browser page's);
+	// nil: unknown.
+	latency func() time.Duration
+}
+
+// Latency implements the pipeline's optional device-latency report (the
+// device_latency metric): the same figure as the pipeline pane's "out".
+func (l *livePlayer) Latency() time.Duration {
+	if l.latency == nil {
+		return 0
+	}
+	return l.latency()
 }
 
 // Play implements pipeline.Player.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -130,5 +131,68 @@ func wantClosed(ctx context.Context, t *testing.T, mic *audio.Mic) {
 	}
 	if !errors.Is(err, audio.ErrClosed) {
 		t.Errorf("the old microphone is still open: %v", err)
+	}
+}
+
+// TestSwitchedDevicesReportTheirLoss: devices picked while parley runs are
+// opened with the same resilience as the first ones: when the audio server
+// dies, the new microphone and speaker report the loss (naming the server)
+// on the Audio's state stream, and reconnect once it is back.
+func TestSwitchedDevicesReportTheirLoss(t *testing.T) {
+	srv := testenv.StartPulse(t)
+	for _, kv := range srv.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	au, err := OpenAudio(ctx, testenv.Config(t).Audio, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer au.Close()
+	l := newLiveAudio(au)
+	defer l.close()
+	// A device just opened on a fresh server may take longer than its
+	// close deadline to let go: the switch is made, the old one abandoned.
+	if _, err := l.switchMic(ctx, "virtmic"); err != nil && !errors.Is(err, audio.ErrCloseTimeout) {
+		t.Fatal(err)
+	}
+	if _, err := l.switchSpeaker(ctx, "spk"); err != nil && !errors.Is(err, audio.ErrCloseTimeout) {
+		t.Fatal(err)
+	}
+	if now := l.now(); now.mic.Device().ID != "virtmic" || now.speaker.Device().ID != "spk" {
+		t.Fatalf("devices after the switch: %q, %q", now.mic.Device().ID, now.speaker.Device().ID)
+	}
+	go func() { // a running conversation reads its input
+		buf := make([]float32, 512)
+		for ctx.Err() == nil {
+			if _, err := l.source.Read(ctx, buf); err != nil && ctx.Err() == nil {
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+	}()
+	srv.Kill()
+	waitStates(t, au, audio.DeviceLost, "PulseAudio at "+srv.Address)
+	srv.Restart()
+	waitStates(t, au, audio.DeviceRestored, "audio restored")
+}
+
+// waitStates waits for state from both the microphone and the speaker,
+// each saying text.
+func waitStates(t *testing.T, au *Audio, state audio.DeviceState, text string) {
+	t.Helper()
+	seen := map[string]bool{}
+	deadline := time.After(60 * time.Second)
+	for !seen["microphone"] || !seen["speaker"] {
+		select {
+		case c := <-au.States():
+			t.Logf("state: %v", c)
+			if c.State == state && strings.Contains(c.String(), text) {
+				seen[c.Stream] = true
+			}
+		case <-deadline:
+			t.Fatalf("no %v state from both devices within 60 s (saw %v)", state, seen)
+		}
 	}
 }

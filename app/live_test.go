@@ -106,3 +106,18 @@ func TestLivePlayerPlaysOnTheNewSpeaker(t *testing.T) {
 		t.Fatalf("played on %v", played)
 	}
 }
+
+// TestLivePlayerReportsTheAudioPathsPlayback: the pipeline's
+// device_latency comes from the live player, which reports what the audio
+// path adds on the way out (the pane's "out"), 0 while unknown.
+func TestLivePlayerReportsTheAudioPathsPlayback(t *testing.T) {
+	var p pipeline.Player = &livePlayer{}
+	d, ok := p.(interface{ Latency() time.Duration })
+	if !ok || d.Latency() != 0 {
+		t.Fatalf("live player without a latency source: reporter %v", ok)
+	}
+	l := &livePlayer{latency: func() time.Duration { return 19 * time.Millisecond }}
+	if got := l.Latency(); got != 19*time.Millisecond {
+		t.Errorf("Latency() = %v, want 19ms", got)
+	}
+}

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"parley/config"
@@ -22,6 +23,9 @@ func (a *App) facts() []pipeline.Notice {
 		e.VADName(), e.ASR.Name(), e.ASR.Device(), e.TTS.Name(), e.TTS.Device(), speech.Detail)
 	out := []pipeline.Notice{gpuFact(e), llmFact(e.Config.LLM), speech}
 	if n, ok := vadFact(e.Config, e.Choices.VAD, e.Runtime != nil); ok {
+		out = append(out, n)
+	}
+	if n, ok := failedFact(e.Failed); ok {
 		out = append(out, n)
 	}
 	return append(append(out, a.audioFact()), a.notices...)
@@ -72,7 +76,29 @@ func speechFact(cfg config.Config, c Choices) pipeline.Notice {
 	if fallback {
 		text += " · better models: parley models list"
 	}
-	return pipeline.Notice{Fact: "speech", Text: text, Detail: "ASR: " + c.ASR.Reason + "; TTS: " + c.TTS.Reason}
+	detail := "ASR: " + c.ASR.Reason + "; TTS: " + c.TTS.Reason
+	if c.Turn.Engine != "" {
+		detail += "; turn: " + c.Turn.Reason
+	}
+	return pipeline.Notice{Fact: "speech", Text: text, Detail: detail}
+}
+
+// failedFact names the installed models that failed to load, whose
+// engines auto replaced (the reasons are the detail); nothing to say
+// when every model loaded.
+func failedFact(failed []*LoadError) (pipeline.Notice, bool) {
+	var labels, why []string
+	for _, le := range failed {
+		if !slices.Contains(labels, le.Label) {
+			labels = append(labels, le.Label)
+		}
+		why = append(why, le.Error())
+	}
+	if len(labels) == 0 {
+		return pipeline.Notice{}, false
+	}
+	return pipeline.Notice{Fact: "failed", Text: strings.Join(labels, ", ") + " failed to load, replaced · parley doctor",
+		Detail: strings.Join(why, "; ")}, true
 }
 
 // vadFact tells, when "auto" fell back to the energy detector, why and

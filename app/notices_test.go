@@ -43,6 +43,13 @@ func TestCalmFacts(t *testing.T) {
 			t.Errorf("%s: not one calm line: %q", c.fact, c.text)
 		}
 	}
+	if _, ok := failedFact(nil); ok {
+		t.Error("a failed fact when every model loaded")
+	}
+	sv := &LoadError{Role: "asr", Engine: "sensevoice", Label: "SenseVoice", Err: errors.New("Protobuf parsing failed")}
+	if n, ok := failedFact([]*LoadError{sv}); !ok || n.Text != "SenseVoice failed to load, replaced · parley doctor" || !strings.Contains(n.Detail, "Protobuf") {
+		t.Errorf("failed fact %+v %v", n, ok)
+	}
 	if n, ok := vadFact(cfg, e.Choices.VAD, false); !ok || n.Text != "energy VAD: Silero needs ONNX Runtime" {
 		t.Errorf("vad fact %+v %v", n, ok)
 	}

@@ -16,15 +16,16 @@ import (
 // MachineFacts are the facts of this machine for the engine choice.
 func MachineFacts(onnxLoaded bool) Facts {
 	return Facts{
-		ONNX:        onnxLoaded,
-		SileroModel: models.SileroVADPath(),
-		Exists:      func(path string) bool { _, err := os.Stat(path); return err == nil },
-		Installed:   models.Installed,
-		ASRModel:    asr.FindModel,
-		Voice:       tts.FindVoice,
-		Whisper:     asr.FindWhisper,
-		Kokoro:      tts.FindKokoro,
-		Catalog:     func(name string) bool { _, ok := models.Lookup(name); return ok },
+		ONNX:           onnxLoaded,
+		SileroModel:    models.SileroVADPath(),
+		SmartTurnModel: models.SmartTurnPath(),
+		Exists:         func(path string) bool { _, err := os.Stat(path); return err == nil },
+		Installed:      models.Installed,
+		ASRModel:       asr.FindModel,
+		Voice:          tts.FindVoice,
+		Whisper:        asr.FindWhisper,
+		Kokoro:         tts.FindKokoro,
+		Catalog:        func(name string) bool { _, ok := models.Lookup(name); return ok },
 	}
 }
 

@@ -18,16 +18,18 @@ const echoTail = 250 * time.Millisecond
 // newPipeline wires the App's parts into a pipeline.
 func (a *App) newPipeline() error {
 	cfg := a.eng.Config
-	seg, err := audio.NewSegmenter(SegmenterOptions(cfg.VAD))
+	seg, err := audio.NewSegmenter(LiveSegmenterOptions(cfg))
 	if err != nil {
 		return fmt.Errorf("vad: %w", err)
 	}
 	e := a.eng
 	a.live = newLiveAudio(a.audio)
+	a.live.player.latency = func() time.Duration { return a.addedLatency().Playback }
 	e.onClose(a.live.close)
 	p, err := pipeline.New(pipeline.Options{
 		Source: a.source(), VAD: e.VAD, Segmenter: segmenterAdapter{seg: seg},
 		ASR: e.ASR, Responder: a.llm, TTS: e.TTS, Player: a.live.player,
+		Turn: e.Turn, Speculate: cfg.Turn.SpeculateAfter.Duration > 0,
 		Log: a.log, HalfDuplex: cfg.Conversation.HalfDuplex && a.audio.live(),
 		EchoTail: echoTail, History: pipeline.History(a.resumed.Turns, cfg.LLM.MaxHistoryChars),
 		PartialInterval:   cfg.ASR.PartialInterval.Duration,
@@ -36,6 +38,11 @@ func (a *App) newPipeline() error {
 		PlaybackThreshold: float32(cfg.VAD.PlaybackThreshold),
 		TalkingOver:       a.talkingOver(),
 		BargeInLevel:      float32(math.Pow(10, cfg.VAD.BargeInLevel/20)),
+		SynthAheadUnits:   cfg.Conversation.SynthAheadUnits,
+		SynthAhead:        cfg.Conversation.SynthAhead.Duration,
+		MaxSpokenChars:    cfg.Conversation.MaxSpokenChars,
+		MoreNote:          cfg.Conversation.MoreNote,
+		MaxReplyChars:     cfg.Conversation.MaxReplyChars,
 	})
 	if err != nil {
 		return err
@@ -123,6 +130,10 @@ func (a segmenterAdapter) Reset() {
 func (a segmenterAdapter) convert(evs []audio.Event) []pipeline.Segment {
 	out := make([]pipeline.Segment, 0, len(evs))
 	for _, ev := range evs {
+		if seg, ok := turnSegment(ev); ok {
+			out = append(out, seg)
+			continue
+		}
 		seg := pipeline.Segment{Samples: ev.Samples}
 		switch ev.Kind {
 		case audio.SpeechStart:

@@ -20,6 +20,16 @@ const (
 	// SpeechCancel drops an utterance whose speech was shorter than
 	// MinSpeech: whatever was fed downstream since SpeechStart is void.
 	SpeechCancel
+	// SpeechPause reports, once per pause and only with
+	// SegmenterOptions.PauseAfter set, that the trailing silence of an
+	// utterance long enough to keep (MinSpeech) reached PauseAfter: the user
+	// may be done, though the utterance is still open. It follows the
+	// frame's Speech event.
+	SpeechPause
+	// SpeechResume reports that speech came back after a SpeechPause,
+	// before the utterance ended: it precedes the Speech event of the frame
+	// that resumed it, which belongs to the same utterance.
+	SpeechResume
 )
 
 // String returns the kind's name.
@@ -33,6 +43,10 @@ func (k EventKind) String() string {
 		return "end"
 	case SpeechCancel:
 		return "cancel"
+	case SpeechPause:
+		return "pause"
+	case SpeechResume:
+		return "resume"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }
@@ -85,6 +99,8 @@ type Event struct {
 	Speech time.Duration
 	// Reason says why a SpeechEnd happened.
 	Reason EndReason
+	// Silence is, on SpeechPause, the trailing silence so far.
+	Silence time.Duration
 }
 
 // Segmenter turns per-frame speech probabilities into utterances. It is a
@@ -98,10 +114,12 @@ type Event struct {
 // is cancelled instead, and its tail stays available as pre-roll. No
 // utterance exceeds MaxUtterance (plus one frame when a single frame with its
 // pre-roll is longer); a longer one is split, the frame that does not fit
-// starting the next.
+// starting the next. With PauseAfter set, a pause in an utterance is
+// reported early (SpeechPause) and its end, if speech comes back first
+// (SpeechResume); without it the events are exactly those above.
 type Segmenter struct {
-	opts                                SegmenterOptions
-	minSpeech, minSilence, preN, maxLen int // in samples
+	opts                                        SegmenterOptions
+	minSpeech, minSilence, preN, maxLen, pauseN int // in samples
 
 	pos         int64     // samples consumed
 	pre         []float32 // last preN samples while idle
@@ -110,6 +128,7 @@ type Segmenter struct {
 	uttStart    int64 // stream offset of utt[0]
 	speechStart int64 // stream offset of the threshold crossing
 	silence     int   // trailing silence in samples
+	paused      bool  // SpeechPause was reported for this silence
 }
 
 // NewSegmenter validates opts and returns an idle segmenter.
@@ -123,6 +142,7 @@ func NewSegmenter(opts SegmenterOptions) (*Segmenter, error) {
 		minSilence: samplesOf(opts.MinSilence),
 		preN:       samplesOf(opts.PreRoll),
 		maxLen:     samplesOf(opts.MaxUtterance),
+		pauseN:     samplesOf(opts.PauseAfter),
 	}, nil
 }
 
@@ -182,22 +202,37 @@ func (s *Segmenter) extend(prob float32, f []float32) []Event {
 	ev := Event{Kind: Speech, Samples: f, Offset: s.pos}
 	s.utt = append(s.utt, f...)
 	s.pos += int64(len(f))
+	var out []Event
 	switch {
 	case prob >= s.opts.Threshold:
-		s.silence = 0
+		if s.paused {
+			out = append(out, Event{Kind: SpeechResume, Offset: ev.Offset})
+		}
+		s.silence, s.paused = 0, false
 	case prob < s.opts.NegThreshold || s.silence > 0:
 		s.silence += len(f)
 	}
+	out = append(out, ev)
 	if s.silence >= s.minSilence {
-		return []Event{ev, s.end(EndSilence)}
+		return append(out, s.end(EndSilence))
 	}
-	return []Event{ev}
+	if s.pauseN > 0 && !s.paused && s.silence >= s.pauseN && s.speech() >= int64(s.minSpeech) {
+		s.paused = true
+		out = append(out, Event{Kind: SpeechPause, Offset: s.pos, Silence: durationOf(int64(s.silence))})
+	}
+	return out
+}
+
+// speech returns the samples from the threshold crossing to the start of
+// the trailing silence.
+func (s *Segmenter) speech() int64 {
+	return s.pos - int64(s.silence) - s.speechStart
 }
 
 // end closes the utterance as SpeechEnd, or SpeechCancel when its speech
 // was shorter than MinSpeech (a max-length split is never cancelled).
 func (s *Segmenter) end(reason EndReason) Event {
-	speech := s.pos - int64(s.silence) - s.speechStart
+	speech := s.speech()
 	ev := Event{Kind: SpeechEnd, Offset: s.uttStart, Speech: durationOf(speech), Reason: reason}
 	if reason != EndMaxLength && speech < int64(s.minSpeech) {
 		ev.Kind, ev.Reason = SpeechCancel, 0
@@ -205,7 +240,7 @@ func (s *Segmenter) end(reason EndReason) Event {
 	} else {
 		ev.Utterance = s.utt
 	}
-	s.active, s.utt, s.silence = false, nil, 0
+	s.active, s.utt, s.silence, s.paused = false, nil, 0, false
 	return ev
 }
 
@@ -221,5 +256,5 @@ func (s *Segmenter) Flush() []Event {
 // Reset drops any utterance in progress and the pre-roll, and restarts the
 // stream position at zero.
 func (s *Segmenter) Reset() {
-	s.pos, s.pre, s.active, s.utt, s.silence = 0, nil, false, nil, 0
+	s.pos, s.pre, s.active, s.utt, s.silence, s.paused = 0, nil, false, nil, 0, false
 }

@@ -20,6 +20,9 @@ import (
 //     first consonant; Silero pads only 30 ms because it cuts files offline.
 //   - MaxUtterance 20 s (sherpa-onnx): bounds memory and ASR latency; a
 //     longer monologue is split.
+//   - PauseAfter 0: no early pause events. A live conversation that decides
+//     the end of a turn itself (package pipeline/turn) sets it well below
+//     MinSilence, which then is only the longest wait.
 type SegmenterOptions struct {
 	// Threshold is the probability at or above which a frame is speech.
 	Threshold float32
@@ -34,6 +37,10 @@ type SegmenterOptions struct {
 	PreRoll time.Duration
 	// MaxUtterance is the longest utterance, pre-roll included.
 	MaxUtterance time.Duration
+	// PauseAfter, when > 0, is the trailing silence after which a pause is
+	// reported (SpeechPause) before MinSilence ends the utterance; it must
+	// be shorter than MinSilence.
+	PauseAfter time.Duration
 }
 
 // DefaultSegmenterOptions returns the documented defaults.
@@ -63,6 +70,8 @@ func (o SegmenterOptions) Validate() error {
 		return optErr("PreRoll", o.PreRoll, ">= 0")
 	case o.MaxUtterance <= o.PreRoll+o.MinSpeech:
 		return optErr("MaxUtterance", o.MaxUtterance, "> PreRoll + MinSpeech")
+	case o.PauseAfter < 0 || (o.PauseAfter > 0 && o.PauseAfter >= o.MinSilence):
+		return optErr("PauseAfter", o.PauseAfter, "0 (off) or in (0, MinSilence)")
 	}
 	return nil
 }

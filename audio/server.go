@@ -123,6 +123,8 @@ func (s Server) failure(err error) string {
 	switch {
 	case errors.Is(rerr, syscall.ENOENT):
 		return fmt.Sprintf("%s: refused: the socket does not exist", s)
+	case errors.Is(rerr, syscall.ECONNREFUSED) && s.unixPath() != "":
+		return fmt.Sprintf("%s: refused: a stale socket file, nothing listens there", s)
 	case errors.Is(rerr, syscall.ECONNREFUSED):
 		return fmt.Sprintf("%s: refused: nothing listens there", s)
 	case rerr != nil:
@@ -136,11 +138,40 @@ func (s Server) fix() string {
 	if !s.Named {
 		return "start PulseAudio (`pulseaudio --start`), or set PULSE_SERVER to a running server"
 	}
+	if s.stale() {
+		return staleFix(s.unixPath())
+	}
 	fix := "start the server at " + s.Address + ", or correct or unset PULSE_SERVER (no other backend was tried because PULSE_SERVER is set)"
 	if s.Remote || strings.HasPrefix(s.Address, "unix:") {
 		fix += "; over SSH, check that the forward is up (ssh -o ExitOnForwardFailure=yes) and that PULSE_CLIENTCONFIG, if you set one, has enable-shm = no"
 	}
 	return fix
+}
+
+// unixPath returns the socket path of a unix server address, "" for a
+// network one.
+func (s Server) unixPath() string {
+	addr := firstServer(s.Address)
+	if !isUnixAddress(addr) {
+		return ""
+	}
+	return strings.TrimPrefix(addr, "unix:")
+}
+
+// stale reports whether PULSE_SERVER names a socket file that exists but
+// refuses connections: nothing serves it any more. Over SSH that is the
+// forward of an earlier session; sshd refuses to bind a new forward over
+// it unless StreamLocalBindUnlink is yes, so the new session has none.
+func (s Server) stale() bool {
+	return s.Named && s.unixPath() != "" && errors.Is(s.reach(), syscall.ECONNREFUSED)
+}
+
+// staleFix says how to replace a stale forwarded socket.
+func staleFix(path string) string {
+	return fmt.Sprintf("nothing serves %s any more (left by an earlier SSH session? sshd then refuses the new forward, "+
+		"and ssh only warns \"remote port forwarding failed\"): remove it (rm %s), set `StreamLocalBindUnlink yes` "+
+		"in the server's sshd_config, and connect again with ssh -o ExitOnForwardFailure=yes "+
+		"(no other backend was tried because PULSE_SERVER is set)", path, path)
 }
 
 // alsaFailure names what ALSA lacked.

@@ -29,14 +29,19 @@ func (e usageError) Unwrap() []error { return []error{e.err, ErrUsage} }
 
 // Exit prints a command's error on stderr, after "parley: ", and returns
 // parley's exit status: 0 (also after --help), 2 when the command line is
-// wrong, else 1.
+// wrong, 128+N when signal N cut the command short (see Interrupted), else
+// 1.
 func Exit(err error, stderr io.Writer) int {
+	var cut interruptedError
 	switch {
 	case err == nil || errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, ErrUsage):
 		fmt.Fprintln(stderr, "parley:", err)
 		return 2
+	case errors.As(err, &cut):
+		fmt.Fprintln(stderr, "parley:", err)
+		return cut.sig.ExitCode()
 	}
 	fmt.Fprintln(stderr, "parley:", err)
 	return 1

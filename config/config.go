@@ -24,6 +24,8 @@ type Config struct {
 	GPU GPU `toml:"gpu"`
 	// Conversation configures turn taking.
 	Conversation Conversation `toml:"conversation"`
+	// Turn decides when the user's turn is over, and answers before it is.
+	Turn Turn `toml:"turn"`
 	// Log configures the conversation log.
 	Log Log `toml:"log"`
 	// UI configures the terminal interface.
@@ -230,10 +232,22 @@ type ONNX struct {
 	// Library is the ONNX Runtime shared library; "" searches PARLEY_ORT_LIB,
 	// then $XDG_CACHE_HOME/parley/lib/libonnxruntime.so.1.
 	Library string `toml:"library"`
-	// IntraOpThreads is the threads one CPU run may use (0 = ORT's choice).
+	// IntraOpThreads is the threads one CPU run of ASR or TTS may use; 0
+	// gives the live conversation every core, and splits them between the
+	// parallel runs of batch transcription (see IntraOpFor).
 	IntraOpThreads int `toml:"intra_op_threads"`
 	// InterOpThreads is the threads across parallel graph branches (0 = ORT's choice).
 	InterOpThreads int `toml:"inter_op_threads"`
+}
+
+// IntraOpFor returns the intra-op threads of one ONNX run when parallel
+// runs share cores CPU cores: IntraOpThreads when set, else the cores
+// divided between the runs (at least 1).
+func (o ONNX) IntraOpFor(parallel, cores int) int {
+	if o.IntraOpThreads > 0 {
+		return o.IntraOpThreads
+	}
+	return max(1, cores/max(1, parallel))
 }
 
 // GPU is the [gpu] table.
@@ -281,6 +295,28 @@ type Conversation struct {
 	SynthAheadUnits int `toml:"synth_ahead_units"`
 	// SynthAhead bounds the synthesised audio waiting behind the unit playing.
 	SynthAhead Duration `toml:"synth_ahead"`
+}
+
+// Turn is the [turn] table.
+type Turn struct {
+	// Detector decides when the user's turn is over: "auto" (smart-turn
+	// when its model and ONNX Runtime are there, else text), "text" (the
+	// transcript's last word, the level and the VAD) or "smart-turn" (the
+	// Smart Turn v3 model).
+	Detector string `toml:"detector"`
+	// Model is the Smart Turn v3 ONNX file; "" is the one `parley models
+	// pull smart-turn-v3` installs.
+	Model string `toml:"model"`
+	// Device is where the Smart Turn model runs: "cpu" or "cuda:N".
+	Device string `toml:"device"`
+	// SpeculateAfter is the silence after which parley finalises the
+	// transcript and starts the answer, playing nothing until the turn is
+	// over; 0 waits for the turn's end.
+	SpeculateAfter Duration `toml:"speculate_after"`
+	// MinSilence is the silence after which a complete turn is over.
+	MinSilence Duration `toml:"min_silence"`
+	// MaxSilence is the silence after which any turn is over.
+	MaxSilence Duration `toml:"max_silence"`
 }
 
 // Log is the [log] table.

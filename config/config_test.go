@@ -35,6 +35,10 @@ func TestDefaultsAreValid(t *testing.T) {
 	if cfg.VAD.MinSilence.Duration != 600*time.Millisecond {
 		t.Errorf("min_silence = %s", cfg.VAD.MinSilence)
 	}
+	if tn := cfg.Turn; tn.Detector != "auto" || tn.MinSilence.Duration != 250*time.Millisecond ||
+		tn.MaxSilence.Duration != 1200*time.Millisecond || tn.SpeculateAfter.Duration != 128*time.Millisecond {
+		t.Errorf("turn defaults: %+v", tn)
+	}
 	if k := cfg.TTS.Kokoro; k.Voice != "af_heart" || k.Speed != 1 || k.Model != "" {
 		t.Errorf("tts.kokoro = %+v", k)
 	}
@@ -88,6 +92,10 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"bad whisper task", "[asr.whisper]\ntask = \"summarise\"\n", []string{"asr.whisper.task", "transcribe, translate"}, ErrInvalidValue},
 		{"bad whisper model", "[asr.whisper]\nmodel = \"tiny\"\n", []string{"asr.whisper.model", "whisper-tiny.en"}, ErrInvalidValue},
 		{"syntax", "[vad\n", []string{"line"}, ErrSyntax},
+		{"bad detector", "[turn]\ndetector = \"vad\"\n", []string{"turn.detector", "auto, text, smart-turn"}, ErrInvalidValue},
+		{"max silence under min", "[turn]\nmin_silence = \"500ms\"\nmax_silence = \"400ms\"\n", []string{"turn.max_silence", "500ms to 10s"}, ErrInvalidValue},
+		{"speculate after min silence", "[turn]\nspeculate_after = \"300ms\"\n", []string{"turn.speculate_after", "32ms to 250ms"}, ErrInvalidValue},
+		{"bad turn device", "[turn]\ndevice = \"gpu0\"\n", []string{"turn.device"}, ErrInvalidValue},
 		{"two problems", "[vad]\nthreshold = 2.0\n[gpu]\nmemory_fraction = 3.0\n", []string{"vad.threshold", "gpu.memory_fraction"}, ErrInvalidValue},
 	}
 	for _, tc := range cases {
@@ -221,5 +229,30 @@ func TestErrorsNameOnlyWhatTheUserWrote(t *testing.T) {
 				t.Errorf("error %q is not ErrInvalidValue", err)
 			}
 		})
+	}
+}
+
+func TestSpeculationOff(t *testing.T) {
+	cfg, err := Parse(defaults(t), "[turn]\nspeculate_after = \"0s\"\n", "user")
+	if err != nil || cfg.Turn.SpeculateAfter.Duration != 0 {
+		t.Errorf("speculate_after = 0s: %v, %+v", err, cfg.Turn)
+	}
+}
+
+func TestIntraOpFor(t *testing.T) {
+	tests := []struct {
+		set, parallel, cores, want int
+	}{
+		{0, 1, 2, 2},  // the live turn: every core
+		{0, 3, 2, 1},  // parley transcribe --parallel 3 on 2 cores
+		{0, 2, 16, 8}, // two runs share 16 cores
+		{0, 0, 4, 4},  // no parallelism given
+		{3, 1, 2, 3},  // onnx.intra_op_threads set: used as is
+		{1, 4, 16, 1},
+	}
+	for _, tt := range tests {
+		if got := (ONNX{IntraOpThreads: tt.set}).IntraOpFor(tt.parallel, tt.cores); got != tt.want {
+			t.Errorf("intra_op_threads %d, %d runs on %d cores: %d threads, want %d", tt.set, tt.parallel, tt.cores, got, tt.want)
+		}
 	}
 }

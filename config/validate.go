@@ -66,6 +66,7 @@ func (c Config) validate(written keySet) error {
 	add(intIn("onnx.intra_op_threads", c.ONNX.IntraOpThreads, 0, 256))
 	add(intIn("onnx.inter_op_threads", c.ONNX.InterOpThreads, 0, 256))
 	add(c.GPU.validate())
+	add(c.Turn.validate())
 	return errors.Join(errs...)
 }
 
@@ -122,6 +123,19 @@ func inOrder(low, high keyValue, dep string, written keySet) error {
 		note = ", its default"
 	}
 	return fmt.Errorf("%s: %w: %g; must not be %s %s (%g%s)", blame.key, ErrInvalidValue, blame.v, rel, other.key, other.v, note)
+}
+
+func (t Turn) validate() error {
+	errs := []error{
+		oneOf("turn.detector", t.Detector, "auto", "text", "smart-turn"),
+		device("turn.device", t.Device),
+		durationIn("turn.min_silence", t.MinSilence, 32*time.Millisecond, 5*time.Second),
+		durationIn("turn.max_silence", t.MaxSilence, max(t.MinSilence.Duration, 32*time.Millisecond), 10*time.Second),
+	}
+	if t.SpeculateAfter.Duration != 0 {
+		errs = append(errs, durationIn("turn.speculate_after", t.SpeculateAfter, 32*time.Millisecond, t.MinSilence.Duration))
+	}
+	return errors.Join(errs...)
 }
 
 func (l LLM) validate() error {

@@ -36,15 +36,16 @@ type timedChunk struct {
 
 func recordTimed(t *testing.T) *timedRecorder {
 	t.Helper()
+	return recordTimedFrom(t, nil, "spk.monitor")
+}
+
+// recordTimedFrom is recordTimed for any source of the server env names
+// (nil: this process's server).
+func recordTimedFrom(t *testing.T, env []string, source string) *timedRecorder {
+	t.Helper()
 	r := &timedRecorder{done: make(chan struct{})}
-	r.cmd = exec.Command("parec", "--latency-msec=20", "-d", "spk.monitor", "--rate=16000", "--channels=1", "--format=s16le")
-	out, err := r.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	var out io.Reader
+	r.cmd, out = startParec(t, env, source, 20)
 	go r.read(out)
 	t.Cleanup(func() { _ = r.cmd.Process.Kill(); <-r.done; _ = r.cmd.Wait() })
 	return r

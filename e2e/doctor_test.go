@@ -46,7 +46,7 @@ func TestDoctor(t *testing.T) {
 	if !ok {
 		t.Fatalf("doctor failed:\n%s\n%s", out, stderr)
 	}
-	wantAll(t, out, "Configuration", "backend: pulseaudio", "default capture:", "version: 1.29.0",
+	wantAll(t, out, "Configuration", "backend: pulseaudio", "(the default capture device) on pulseaudio opens", "version: 1.29.0",
 		"CPU execution provider: loads", "CUDA execution provider: unavailable", "GPUs (NVML)",
 		"none: NVML library not found", "VAD: Silero VAD v5", "ASR: pocketsphinx, because", "TTS: flite",
 		"LLM:", "parley can run")

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -247,34 +248,8 @@ func TestServerLostMidReplyIsBlamedOnTheServer(t *testing.T) {
 // event of the conversation log reaches stdout before parley exits.
 func TestSIGINTCutsTheReplyAndFlushesEveryEvent(t *testing.T) {
 	testenv.Pulse(t)
-	long := "Okay. Here is a long answer that goes on for a while. It has many sentences in it. " +
-		"Each sentence takes a few seconds to say. You can interrupt me at any time. This is the last one."
-	srv := newChatServer(t, 0, 0, long)
-	wav := flite(t, "kal16", t.TempDir(), "q", "what can you do")
-	p := start(t, "--headless", "--config", llmConfig(t, srv.URL(), ""), "--input", wav, "--fast", "--output-device", "spk")
-	p.waitFor(t, 60*time.Second, "answer:")
-	time.Sleep(time.Second) // the first sentence is being played
-	p.interrupt(t)
-	if got := p.linesWith("interrupted: "); len(got) != 1 || !strings.HasPrefix(long, got[0]) {
-		t.Errorf("interrupted lines %q, want one with the part played", got)
-	}
-	if m := p.linesWith("metrics: "); len(m) != 1 || !strings.HasSuffix(m[0], "interrupted=true") {
-		t.Errorf("metrics %q, want the cut turn marked interrupted=true", m)
-	}
-	var logged, printed []string
-	for _, ev := range readLogs(t, p.home) {
-		if line := ev.Line(); line != "" && ev.Kind != pipeline.KindPartial {
-			logged = append(logged, line)
-		}
-	}
-	for _, line := range p.output() {
-		if !strings.HasPrefix(line, "partial: ") {
-			printed = append(printed, line)
-		}
-	}
-	if strings.Join(printed, "\n") != strings.Join(logged, "\n") {
-		t.Errorf("stdout:\n%s\nwant every logged event:\n%s", strings.Join(printed, "\n"), strings.Join(logged, "\n"))
-	}
+	p, _ := cutReply(t, syscall.SIGINT)
+	checkCutAndFlushed(t, p)
 }
 
 // TestHeadlessMarkdownStaysOneLinePerEvent: a markdown answer over several

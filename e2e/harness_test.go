@@ -182,22 +182,32 @@ func (p *proc) add(line string, end bool) {
 // later waits, so two events may be awaited in either order they come.
 func (p *proc) next(t testing.TB, timeout time.Duration, what string, match func(string) bool) string {
 	t.Helper()
+	line, found, ended := p.poll(timeout, match)
+	switch {
+	case found:
+		return line
+	case ended:
+		t.Fatalf("parley exited while waiting for %s; output:\n%s\nstderr:\n%s", what, strings.Join(p.output(), "\n"), p.stderr.String())
+	default:
+		t.Fatalf("no %s within %s; output so far:\n%s", what, timeout, strings.Join(p.output(), "\n"))
+	}
+	return ""
+}
+
+// poll is next without failing: found is false after timeout, or once
+// stdout has ended (ended).
+func (p *proc) poll(timeout time.Duration, match func(string) bool) (line string, found, ended bool) {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {
 		line, found, grew, ended := p.find(match)
-		switch {
-		case found:
-			return line
-		case ended:
-			t.Fatalf("parley exited while waiting for %s; output:\n%s\nstderr:\n%s", what, strings.Join(p.output(), "\n"), p.stderr.String())
-			return ""
+		if found || ended {
+			return line, found, ended
 		}
 		select {
 		case <-grew:
 		case <-deadline.C:
-			t.Fatalf("no %s within %s; output so far:\n%s", what, timeout, strings.Join(p.output(), "\n"))
-			return ""
+			return "", false, false
 		}
 	}
 }
@@ -350,7 +360,7 @@ func record(t *testing.T) *recorder {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.cmd = exec.Command("parec", "--latency-msec=20", "-d", "spk.monitor", "--rate=16000", "--channels=1", "--format=s16le")
+	r.cmd = parec(nil, "spk.monitor", 20)
 	r.cmd.Stdout = f
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -358,6 +368,30 @@ func record(t *testing.T) *recorder {
 	go func() { _ = r.cmd.Wait(); close(r.done) }()
 	t.Cleanup(func() { _ = r.cmd.Process.Kill(); <-r.done; _ = f.Close() })
 	return r
+}
+
+// parec records source of the server env names (nil: this process's) as
+// 16 kHz mono s16le, asking for latencyMS of buffering.
+func parec(env []string, source string, latencyMS int) *exec.Cmd {
+	cmd := exec.Command("parec", fmt.Sprintf("--latency-msec=%d", latencyMS), "-d", source, "--rate=16000", "--channels=1", "--format=s16le")
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
+	return cmd
+}
+
+// startParec starts parec and returns its output.
+func startParec(t *testing.T, env []string, source string, latencyMS int) (*exec.Cmd, io.Reader) {
+	t.Helper()
+	cmd := parec(env, source, latencyMS)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, out
 }
 
 // stop ends the recording (parec gets 10 s to stop on SIGINT, then is

@@ -12,14 +12,17 @@ import (
 )
 
 // chatServer is an OpenAI-protocol chat-completions server on 127.0.0.1
-// that streams canned replies with a fixed first-token delay.
+// that streams canned replies with a fixed first-token delay: the first
+// reply answers the conversation's first question, the second its second,
+// and so on (the last repeats). It counts the user's turns in the request,
+// not the requests, because parley may ask more than once for one turn
+// (a speculative answer started at a pause, then dropped or restarted).
 type chatServer struct {
 	srv        *httptest.Server
 	firstToken time.Duration
 	perToken   time.Duration
 	mu         sync.Mutex
 	replies    []string
-	requests   int
 	asked      []chatRequest
 }
 
@@ -49,13 +52,16 @@ func newChatServer(t *testing.T, firstToken, perToken time.Duration, replies ...
 // URL is the base URL for llm.base_url.
 func (c *chatServer) URL() string { return c.srv.URL + "/v1" }
 
-// next returns the canned reply for the next request (the last repeats).
-func (c *chatServer) next() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	r := c.replies[min(c.requests, len(c.replies)-1)]
-	c.requests++
-	return r
+// reply returns the canned reply for req's turn: the one of its count of
+// user messages (the last repeats).
+func (c *chatServer) reply(req chatRequest) string {
+	turns := 0
+	for _, m := range req.Messages {
+		if m.Role == "user" {
+			turns++
+		}
+	}
+	return c.replies[min(max(turns-1, 0), len(c.replies)-1)]
 }
 
 // received returns the requests so far.
@@ -71,7 +77,7 @@ func (c *chatServer) complete(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	c.asked = append(c.asked, req)
 	c.mu.Unlock()
-	reply := c.next()
+	reply := c.reply(req)
 	w.Header().Set("Content-Type", "text/event-stream")
 	flusher, _ := w.(http.Flusher)
 	time.Sleep(c.firstToken)

@@ -127,7 +127,7 @@ func TestBrowserConversation(t *testing.T) {
 	p.interrupt(t)
 	logs := readLogs(t, p.home)
 	wantLogged(t, logs, pageURL)
-	reportVoiceToVoice(t, logs, []turn{first, second})
+	reportVoiceToVoice(t, logs, []pageTurn{first, second})
 }
 
 // questionsWAV is the fake microphone's file: 3 s of silence, "what time is
@@ -258,8 +258,8 @@ func eval(t *testing.T, tab *testenv.Tab, expr string, v any) {
 	}
 }
 
-// turn is one question answered through the page.
-type turn struct {
+// pageTurn is one question answered through the page.
+type pageTurn struct {
 	heard, answer, said string
 	voiceToVoice        float64 // logged, ms
 	// pageEnd and pageOut are, on the system clock (Unix ms), the end of
@@ -276,9 +276,9 @@ var loggedV2V = regexp.MustCompile(`voice_to_voice=(\d+)ms`)
 // answeredTurn waits, among parley's lines from index from on, for a
 // question heard and its answer said, then checks that the page played the
 // answer and reports the delays.
-func answeredTurn(t *testing.T, p *proc, tab *testenv.Tab, from int) turn {
+func answeredTurn(t *testing.T, p *proc, tab *testenv.Tab, from int) pageTurn {
 	t.Helper()
-	var tr turn
+	var tr pageTurn
 	var i int
 	for {
 		tr.heard, i = lineFrom(t, p, from, "heard: ")
@@ -374,7 +374,7 @@ func synthesis(t *testing.T, text string) (seconds, rms float64) {
 // captured it (the last voiced 5 ms before the answer's first sample
 // reached the output) and that first sample's time, and from the page's
 // own report what it adds.
-func (tr *turn) measure(t *testing.T, tab *testenv.Tab, rec probeRecord) {
+func (tr *pageTurn) measure(t *testing.T, tab *testenv.Tab, rec probeRecord) {
 	t.Helper()
 	var st pageStats
 	eval(t, tab, "stats()", &st)
@@ -408,7 +408,7 @@ const minSilence = 600.0
 // frame, the socket, and any backlog before parley's VAD read it), the
 // logged span, and how long after parley's "started" mark the page output
 // the first sample (the browser's output latency less the report's trip).
-func reportVoiceToVoice(t *testing.T, logs []pipeline.Event, turns []turn) {
+func reportVoiceToVoice(t *testing.T, logs []pipeline.Event, turns []pageTurn) {
 	t.Helper()
 	ends := speechEnds(logs)
 	for _, tr := range turns {
@@ -469,7 +469,7 @@ func reload(t *testing.T, p *proc, tab *testenv.Tab) {
 }
 
 // wantTranscript checks that the reloaded page shows the conversation so far.
-func wantTranscript(t *testing.T, tab *testenv.Tab, tr turn) {
+func wantTranscript(t *testing.T, tab *testenv.Tab, tr pageTurn) {
 	t.Helper()
 	var text string
 	eval(t, tab, `document.getElementById('log').textContent`, &text)

@@ -68,3 +68,19 @@ func (e *DeviceError) Error() string {
 
 // Unwrap returns the sentinel, so errors.Is(err, ErrCUDAUnavailable) works.
 func (e *DeviceError) Unwrap() error { return e.Err }
+
+// ModelError indicates that NewManager could not load one of its models;
+// Model names it (ModelSpec.Name), so a caller can choose another engine
+// for that role.
+type ModelError struct {
+	// Model is the spec's name, e.g. "asr".
+	Model string
+	// Err is why it did not load.
+	Err error
+}
+
+// Error implements error; the text is Err's, which names the model.
+func (e *ModelError) Error() string { return e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *ModelError) Unwrap() error { return e.Err }

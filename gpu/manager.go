@@ -57,7 +57,8 @@ type Manager struct {
 
 // NewManager builds every model on its configured device. A model whose
 // GPU is off, refused by the budget or failing (with fallback) starts on
-// the CPU, and its state says why.
+// the CPU, and its state says why. A model that does not load at all fails
+// it with a *ModelError naming the model.
 func NewManager(ctx context.Context, deps ManagerDeps, opts Options, specs []ModelSpec) (*Manager, error) {
 	if deps.Factory == nil && deps.Runtime != nil {
 		deps.Factory = deps.Runtime
@@ -73,7 +74,7 @@ func NewManager(ctx context.Context, deps ManagerDeps, opts Options, specs []Mod
 	for _, spec := range specs {
 		if err := m.add(ctx, spec); err != nil {
 			_ = m.Close()
-			return nil, err
+			return nil, &ModelError{Model: spec.Name, Err: err}
 		}
 	}
 	return m, nil

@@ -21,7 +21,7 @@ func TestCatalogSanity(t *testing.T) {
 				t.Fatalf("name %q empty or not unique", e.Name)
 			}
 			seen[e.Name] = true
-			if e.Kind != KindASR && e.Kind != KindVAD && e.Kind != KindTTS {
+			if e.Kind != KindASR && e.Kind != KindVAD && e.Kind != KindTTS && e.Kind != KindTurn {
 				t.Errorf("kind %q", e.Kind)
 			}
 			if e.Engine == "" {

@@ -13,6 +13,8 @@ const (
 	KindVAD Kind = "vad"
 	// KindTTS is a speech synthesiser.
 	KindTTS Kind = "tts"
+	// KindTurn is an end-of-turn detector.
+	KindTurn Kind = "turn"
 )
 
 // Entry is one model parley knows how to fetch: the files its publisher
@@ -20,11 +22,11 @@ const (
 type Entry struct {
 	// Name identifies the model on the command line, e.g. "sensevoice-small-int8".
 	Name string
-	// Kind is asr, vad or tts.
+	// Kind is asr, vad, tts or turn.
 	Kind Kind
 	// Engine names the engine that loads the model ("sensevoice",
-	// "paraformer", "silero", "piper", "kokoro"), as asr.engine, tts.engine
-	// and vad.engine name it.
+	// "paraformer", "silero", "piper", "kokoro", "smart-turn"), as
+	// asr.engine, tts.engine, vad.engine and turn.detector name it.
 	Engine string
 	// Description is one line for `parley models list`.
 	Description string

@@ -157,6 +157,7 @@ var catalog = []Entry{
 			SHA256: "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb",
 		}, kokoroVoices()},
 	},
+	smartTurnV3(),
 }
 
 // kokoroModel is kokoro-v1.0.onnx of release model-files-v1.0.

@@ -92,10 +92,25 @@ type TurnMetrics struct {
 	TTSFirstAudio float64 `json:"tts_first_audio"`
 	// PlaybackStart is synthesised audio handed to the player to its first sample played.
 	PlaybackStart float64 `json:"playback_start"`
-	// VoiceToVoice is end of user speech to first audible sample.
+	// VoiceToVoice is end of user speech (the VAD's) to the first
+	// non-silent sample handed to the audio device.
 	VoiceToVoice float64 `json:"voice_to_voice"`
 	// TTSRTF is synthesis time divided by audio duration.
 	TTSRTF float64 `json:"tts_rtf"`
+	// DeviceLatency is what the audio device adds after VoiceToVoice
+	// before the user hears the first sample, as the device reports it.
+	DeviceLatency float64 `json:"device_latency,omitempty"`
+	// TurnDecision is end of user speech to the turn detector's decision
+	// that the turn is over.
+	TurnDecision float64 `json:"turn_decision,omitempty"`
+	// TurnReason is why the detector ended the turn.
+	TurnReason string `json:"turn_reason,omitempty"`
+	// SpecStarted, SpecUsed and SpecCancelled count the answers started
+	// at a pause of this turn, the one played, and those dropped because
+	// the user went on.
+	SpecStarted   int `json:"spec_started,omitempty"`
+	SpecUsed      int `json:"spec_used,omitempty"`
+	SpecCancelled int `json:"spec_cancelled,omitempty"`
 	// Interrupted is true when the user cut the reply short.
 	Interrupted bool `json:"interrupted"`
 }
@@ -113,7 +128,7 @@ func (e Event) Line() string {
 		}
 		return fmt.Sprintf("metrics: asr_final=%.0fms llm_first_token=%.0fms first_unit=%.0fms tts_first_audio=%.0fms playback_start=%.0fms voice_to_voice=%.0fms tts_rtf=%.2f interrupted=%t",
 			e.Metrics.ASRFinal, e.Metrics.LLMFirstToken, e.Metrics.FirstUnit, e.Metrics.TTSFirstAudio,
-			e.Metrics.PlaybackStart, e.Metrics.VoiceToVoice, e.Metrics.TTSRTF, e.Metrics.Interrupted)
+			e.Metrics.PlaybackStart, e.Metrics.VoiceToVoice, e.Metrics.TTSRTF, e.Metrics.Interrupted) + e.Metrics.turnLine()
 	}
 	return string(e.Kind) + ": " + OneLine(e.Text)
 }

@@ -28,6 +28,8 @@ type listener struct {
 	// overLevel is the loudest frame (RMS) of that speech.
 	overLevel float32
 	ignoring  bool
+	// pause is the utterance as the turn detector sees it (speculate.go).
+	pause pauseState
 }
 
 // listen reads the source frame by frame until it ends.
@@ -94,6 +96,7 @@ func (l *listener) frame(ctx context.Context, frame []float32) error {
 	if err != nil {
 		return fmt.Errorf("vad: %w", err)
 	}
+	l.noteProb(prob)
 	if speaking && bargeIn {
 		prob = l.overParley(ctx, prob, frame)
 	} else {
@@ -110,6 +113,7 @@ func (l *listener) ignore() {
 	l.ignoring = true
 	l.p.opts.Segmenter.Reset()
 	l.closeStream()
+	l.forgetPause()
 }
 
 func (l *listener) handle(ctx context.Context, segs []Segment) error {
@@ -122,6 +126,7 @@ func (l *listener) handle(ctx context.Context, segs []Segment) error {
 }
 
 func (l *listener) segment(ctx context.Context, s Segment) error {
+	l.track(s)
 	switch s.Kind {
 	case SegmentStart:
 		l.start(ctx)
@@ -129,11 +134,17 @@ func (l *listener) segment(ctx context.Context, s Segment) error {
 	case SegmentAudio:
 		l.accept(ctx, s.Samples)
 		l.maybePartial(ctx)
+		return l.inPause(ctx, len(s.Samples))
 	case SegmentEnd:
 		l.accept(ctx, s.Samples)
 		return l.finish(ctx, s.Silence)
 	case SegmentCancel:
 		l.closeStream()
+		l.forgetPause()
+	case SegmentPause:
+		return l.onPause(ctx, s.Silence)
+	case SegmentResume:
+		return l.onResume(ctx)
 	}
 	return nil
 }
@@ -202,8 +213,8 @@ func (l *listener) maybePartial(ctx context.Context) {
 
 // finish finalises the transcript and hands it to the responder.
 func (l *listener) finish(ctx context.Context, silence time.Duration) error {
-	if l.stream == nil {
-		return nil
+	if paused, err := l.endAtSilence(ctx); paused || l.stream == nil {
+		return err
 	}
 	detected := l.p.opts.Now()
 	l.p.setState(l.turn, StateTranscribing)
@@ -220,12 +231,7 @@ func (l *listener) finish(ctx context.Context, silence time.Duration) error {
 		finalAt:   l.p.opts.Now(),
 		speechMS:  float64(l.samples) * 1000 / SampleRate,
 	}
-	select {
-	case l.p.utterances <- u:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return l.send(ctx, u)
 }
 
 func (l *listener) closeStream() {

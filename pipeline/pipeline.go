@@ -15,6 +15,7 @@ import (
 	"parley/pipeline/asr"
 	"parley/pipeline/llm"
 	"parley/pipeline/tts"
+	"parley/pipeline/turn"
 )
 
 // Options wires the stages together.
@@ -83,6 +84,13 @@ type Options struct {
 	// MaxReplyChars bounds the characters of one reply read from the
 	// responder; the rest is not read. 0 means DefaultMaxReplyChars.
 	MaxReplyChars int
+	// Turn decides, at the segmenter's pauses (SegmentPause), when the
+	// user's turn is over; nil waits for the segmenter's end of speech.
+	Turn turn.Detector
+	// Speculate starts the answer (language model and the first unit's
+	// speech) at a pause, before Turn has decided; nothing plays until it
+	// has, and speech that resumes drops it.
+	Speculate bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -131,6 +139,9 @@ type utterance struct {
 	speechEnd time.Time
 	finalAt   time.Time
 	speechMS  float64
+	// end is set when a turn detector ends the turn: the decision, and the
+	// answer started before it (see speculate.go).
+	end *turnEnd
 }
 
 // New checks the options and returns a pipeline ready to Run.
@@ -215,6 +226,12 @@ func (p *Pipeline) SetPushToTalk(talking bool) {
 // the stream full is only logged.
 func (p *Pipeline) Notify(text string) {
 	p.post(Event{Kind: KindInfo, Text: text})
+}
+
+// NotifyError records an error from outside the pipeline (for example an
+// audio device lost) as Notify records a notice.
+func (p *Pipeline) NotifyError(text string) {
+	p.post(Event{Kind: KindError, Text: text})
 }
 
 // closeEvents ends the event stream once Run is done.

@@ -39,6 +39,13 @@ const (
 	SegmentEnd
 	// SegmentCancel drops an utterance that turned out too short.
 	SegmentCancel
+	// SegmentPause says that the user has been silent for Silence within
+	// an utterance that is still open: the turn may be over (see
+	// Options.Turn).
+	SegmentPause
+	// SegmentResume says that speech came back after a SegmentPause; the
+	// utterance goes on.
+	SegmentResume
 )
 
 // Segment is one step of utterance detection.
@@ -48,7 +55,8 @@ type Segment struct {
 	// Samples is the audio belonging to this step.
 	Samples []float32
 	// Silence is, on SegmentEnd, how long the user had already been silent
-	// when the end was detected (the hangover); 0 for a cut or flush.
+	// when the end was detected (the hangover); 0 for a cut or flush. On
+	// SegmentPause it is the silence so far.
 	Silence time.Duration
 }
 
@@ -56,7 +64,8 @@ type Segment struct {
 type Segmenter interface {
 	// Push takes one frame and its speech probability.
 	Push(prob float32, frame []float32) []Segment
-	// Flush closes an utterance in progress at the end of the input.
+	// Flush closes an utterance in progress: at the end of the input, or
+	// when the turn detector has ended the turn.
 	Flush() []Segment
 	// Reset drops any utterance in progress.
 	Reset()

@@ -24,6 +24,9 @@ func (p *Pipeline) respond(ctx context.Context) error {
 			p.recordUnanswered(u)
 			continue
 		}
+		if !p.awaitTurn(ctx, u, history) {
+			continue
+		}
 		history = p.answer(ctx, u, history)
 		if len(history) > maxHistory {
 			history = history[len(history)-maxHistory:]
@@ -64,6 +67,7 @@ func (p *Pipeline) answer(ctx context.Context, u utterance, history []llm.Messag
 		p.emit(Event{Kind: KindAnswer, Turn: u.turn, Text: text})
 	}
 	played, complete := sp.wait()
+	p.noteTurn(u, &m)
 	o := turnOutcome{text: text, played: played, err: err, bargedIn: p.cancelled(u.turn),
 		stopped: ctx.Err() != nil && (err != nil || !complete)}
 	return p.finishTurn(u, history, o, &m)
@@ -119,7 +123,7 @@ func keepSaid(history []llm.Message, said string, byUser bool) []llm.Message {
 // the responder, which names itself in them: a responder that stands in for
 // another (llm.Fallback) may change its Name while the reply streams.
 func (p *Pipeline) reply(ctx context.Context, u utterance, history []llm.Message, m *TurnMetrics, sp *unitSpeaker) (string, error) {
-	r, err := p.opts.Responder.Respond(ctx, history)
+	r, err := p.respondTo(ctx, u, history)
 	if err != nil {
 		return "", err
 	}

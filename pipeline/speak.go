@@ -145,7 +145,7 @@ func (s *unitSpeaker) speak(unit spokenUnit) error {
 		return nil
 	}
 	t0 := s.p.opts.Now()
-	audio, err := s.p.opts.TTS.Synthesize(s.ctx, text)
+	audio, err := s.p.synthesize(s.ctx, s.u, text, !s.started)
 	if err != nil {
 		return fmt.Errorf("tts %s: %w", s.p.opts.TTS.Name(), err)
 	}

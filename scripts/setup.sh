@@ -16,7 +16,7 @@ vad_dest="$cache/models/silero_vad_v5.onnx"
 packages=(pocketsphinx libpocketsphinx-dev pocketsphinx-en-us flite flite1-dev
   espeak-ng libespeak-ng-dev libspeexdsp-dev libasound2-dev pulseaudio pulseaudio-utils sox)
 if [[ "${1:-}" == "--dev" ]]; then
-  packages+=(pocketsphinx-testdata tmux chromium)
+  packages+=(pocketsphinx-testdata tmux chromium openssh-server)
 fi
 
 say() { printf 'setup: %s\n' "$*" >&2; }

@@ -37,6 +37,15 @@ const (
 	// echoClampMargin is how far behind the newest played sample the
 	// reference moves when it was found ahead of it.
 	echoClampMargin = 5 * time.Millisecond
+	// echoMaxWait is how old (by the capture clock) a frame may get while
+	// it waits for its reference: the latency waiting may add. Why a bound
+	// from capture and not per frame: a speaker slower than real time
+	// (small buffers over a slow network) makes every frame's reference
+	// late, and a per-frame wait then held capture to the speaker's pace,
+	// about 0.4x real time over SSH at a 100 ms round trip. 50 ms covers
+	// a local playback callback due now (18.75-25 ms periods); a remote
+	// period (400 ms) is not waited for in whole: its reference comes early.
+	echoMaxWait = 50 * time.Millisecond
 )
 
 // captureMark is where a capture stream's clock stands: it had stored index
@@ -44,6 +53,12 @@ const (
 type captureMark struct {
 	index uint64
 	nanos int64
+}
+
+// at returns when capture sample index was captured, by this mark's clock.
+func (m captureMark) at(index uint64) time.Time {
+	behind := int64(m.index) - int64(index)
+	return time.Unix(0, m.nanos-behind*int64(time.Second)/audio.SampleRate)
 }
 
 // refStream is the reader's side of an EchoReference: it drains the played
@@ -211,15 +226,16 @@ func (w *windowExtreme) value() float64 {
 	}
 }
 
-// frame fills ref with the reference for capture samples [c, c+len(ref));
-// what is missing (nothing played yet, speaker closed) is silence.
-func (s *refStream) frame(c uint64, ref []float32) {
+// frame fills ref with the reference for capture samples [c, c+len(ref)),
+// the last of them captured at captured; what is missing (nothing played
+// yet, speaker closed) is silence.
+func (s *refStream) frame(c uint64, ref []float32, captured time.Time) {
 	clear(ref)
 	s.drain()
 	if !s.synced {
 		return
 	}
-	if to := int64(c) + s.offset + int64(len(ref)); to <= s.histEnd || s.await(to) {
+	if to := int64(c) + s.offset + int64(len(ref)); to <= s.histEnd || s.await(to, captured.Add(echoMaxWait)) {
 		s.late = 0
 	} else if s.late++; s.late >= echoLateFrames {
 		s.clamp(to)
@@ -238,20 +254,22 @@ func (s *refStream) frame(c uint64, ref []float32) {
 }
 
 // await waits for the reference up to index to, at most two playback
-// periods: the freshest capture frame may need a sample from the playback
-// callback that is due now. Waiting never accumulates: after a wait the
-// reader is behind by the wait, and the next frames' references are there.
-// It returns whether the reference arrived; false at once when the speaker
+// periods and never past deadline: the freshest capture frame may need a
+// sample from the playback callback that is due now, but a frame that is
+// already old (the reader is behind) must not wait (see echoMaxWait). It
+// returns whether the reference arrived; false at once when the speaker
 // has stopped.
-func (s *refStream) await(to int64) bool {
+func (s *refStream) await(to int64, deadline time.Time) bool {
 	_, at, ok := s.ref.clock.Read()
 	if !ok || time.Since(time.Unix(0, at)) > echoStale {
 		return false
 	}
-	wait := 2 * s.ref.periodTime(s.rate)
-	if lag := time.Duration(to-s.histEnd) * time.Second / audio.SampleRate; lag > wait {
+	wait := min(2*s.ref.periodTime(s.rate), time.Until(deadline))
+	if lag := time.Duration(to-s.histEnd) * time.Second / audio.SampleRate; wait <= 0 || lag > wait {
 		return false
 	}
+	start := time.Now()
+	defer func() { s.stats.waited.Add(int64(time.Since(start))) }()
 	t := time.NewTimer(wait)
 	defer t.Stop()
 	for s.histEnd < to && s.synced {

@@ -100,15 +100,7 @@ func (r *simRoom) NextIndex() uint64 { return uint64(r.pos) }
 func TestEchoCancelledSourceAligns(t *testing.T) {
 	far := fliteVoice(t, "slt", farText)
 	room := newSimRoom(t, far)
-	aec, err := NewEchoCanceller(EchoOptions{ResidualSuppression: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := NewEchoCancelledSource(room, room.ref, aec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
+	src := cancelledSource(t, room, room.ref, EchoOptions{ResidualSuppression: true})
 	var raw, ref, out []float32
 	src.tap = func(c, r, o []float32) {
 		raw, ref, out = append(raw, c...), append(ref, r...), append(out, o...)

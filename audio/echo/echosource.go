@@ -28,6 +28,9 @@ type EchoStats struct {
 	Resyncs uint64
 	// Moves is how many times drift between the clocks moved the alignment.
 	Moves uint64
+	// Waited is how long Read waited for reference a playback callback was
+	// about to deliver (see echoMaxWait).
+	Waited time.Duration
 	// ERLE is the echo return loss enhancement in dB (captured energy over
 	// output energy) averaged over the last second or so of frames with
 	// audible reference; NaN before any. Near-end speech lowers it.
@@ -55,7 +58,7 @@ const convergeFrames = 100
 // anyone.
 type echoCounters struct {
 	frames, missing, resyncs, moves atomic.Uint64
-	offset                          atomic.Int64
+	offset, waited                  atomic.Int64
 	erle                            atomic.Uint64 // float64 bits
 	recent                          atomic.Uint64 // float64 bits
 	converged                       atomic.Bool
@@ -96,6 +99,12 @@ type markedSource interface {
 // echo path; the canceller's tail (200 ms by default) absorbs them. Measured
 // on PulseAudio with a 60 ms loopback: the echo came 79-94 ms after its
 // aligned reference.
+//
+// Real time: a frame whose reference is a moment late (a playback callback
+// due now) waits for it, but only until the frame is echoMaxWait old by
+// the capture clock. So waiting adds at most that much latency, and a
+// reader that has fallen behind (a slow pipeline stage, a speaker slower
+// than real time over a network) never waits and catches up at full speed.
 type EchoCancelledSource struct {
 	src    audio.Source
 	marked markedSource // nil when src has no device clock
@@ -184,8 +193,9 @@ func (s *EchoCancelledSource) processFrames(mark captureMark) error {
 	done := 0
 	for ; done+fs <= len(s.in); done += fs {
 		captured := s.in[done : done+fs]
+		c := s.inIndex + uint64(done)
 		s.ref.align(mark)
-		s.ref.frame(s.inIndex+uint64(done), s.refBuf)
+		s.ref.frame(c, s.refBuf, mark.at(c+uint64(fs)))
 		if err := s.cancel(captured); err != nil {
 			return err
 		}
@@ -261,7 +271,7 @@ func (s *EchoCancelledSource) Stats() EchoStats {
 	}
 	return EchoStats{
 		Frames: st.frames.Load(), Missing: st.missing.Load(), Resyncs: st.resyncs.Load(),
-		Moves: st.moves.Load(), ERLE: erle, Recent: recent, Converged: st.converged.Load(),
+		Moves: st.moves.Load(), Waited: time.Duration(st.waited.Load()), ERLE: erle, Recent: recent, Converged: st.converged.Load(),
 	}
 }
 

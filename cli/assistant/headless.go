@@ -25,10 +25,7 @@ func runHeadless(ctx context.Context, cfg config.Config, opts app.Options, asJSO
 	if err := printEvents(a.Events(), asJSON, stdout); err != nil {
 		return err
 	}
-	if err := <-errc; !app.Stopped(err) {
-		return err
-	}
-	return nil
+	return finished(ctx, <-errc, opts)
 }
 
 // printEvents writes every event until the stream closes.

@@ -48,12 +48,14 @@ func runTUI(ctx context.Context, cfg config.Config, opts app.Options) error {
 	}
 	defer a.Close()
 	prog := tea.NewProgram(ui.New(uiOptions(cfg, controller{a}, keys, logPath)), tea.WithAltScreen(), tea.WithContext(ctx))
-	return runProgram(ctx, prog, a.Run)
+	return finished(ctx, runProgram(ctx, prog, a.Run, a.Events()), opts)
 }
 
 // runProgram runs the conversation beside the UI; a failure becomes the
-// UI's fatal screen, and quitting the UI stops the conversation.
-func runProgram(ctx context.Context, prog *tea.Program, run func(context.Context) error) error {
+// UI's fatal screen, and quitting the UI stops the conversation. Once the
+// UI has gone its events are drained. It returns the UI's failure, else
+// the conversation's end (see finished).
+func runProgram(ctx context.Context, prog *tea.Program, run func(context.Context) error, events <-chan pipeline.Event) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
@@ -66,14 +68,12 @@ func runProgram(ctx context.Context, prog *tea.Program, run func(context.Context
 	}()
 	_, err := prog.Run()
 	cancel()
+	go drain(events)
 	perr := <-done
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return fmt.Errorf("terminal interface: %w", err)
 	}
-	if !app.Stopped(perr) {
-		return perr
-	}
-	return nil
+	return perr
 }
 
 // conversation is what the UI shows of a running App and what it sends it;

@@ -11,14 +11,11 @@ import (
 	"strings"
 	"time"
 
-	"parley/app"
 	"parley/audio"
 	"parley/cli"
 	"parley/config"
 	"parley/gpu"
-	"parley/pipeline/asr"
 	"parley/pipeline/llm"
-	"parley/pipeline/tts"
 )
 
 // report collects doctor's findings: sections of lines, and the problems
@@ -54,10 +51,11 @@ func Run(ctx context.Context, args []string, w, stderr io.Writer) error {
 	fmt.Fprintln(w, "parley doctor")
 	loaded, ok := r.config(ctx, path)
 	if ok {
+		r.settings(loaded.Config)
 		r.audio(ctx, loaded.Config)
-		rt := r.onnx(ctx, loaded.Config)
+		r.onnx(ctx, loaded.Config)
 		r.gpus(ctx)
-		r.models(ctx, loaded.Config, rt)
+		r.models(ctx, loaded.Config)
 	}
 	fmt.Fprintln(w)
 	if len(r.blockers) > 0 {
@@ -95,29 +93,16 @@ func (r *report) audio(ctx context.Context, cfg config.Config) {
 		return
 	}
 	r.line("backend: %s (audio.backend = %q)", devs.Backend, cfg.Audio.Backend)
-	r.line("default capture: %s", defaultName(devs.Capture))
-	r.line("default playback: %s", defaultName(devs.Playback))
 	if devs.Backend == "null" {
 		r.warn("only the null backend works: parley hears silence and plays into nothing (is PulseAudio running? for SSH see the README)")
 	}
 	if len(devs.Capture) == 0 {
 		r.warn("no capture device: use --input FILE.wav or connect a microphone")
 	}
+	r.probe(ctx, cfg.Audio)
 }
 
-func defaultName(list []audio.DeviceInfo) string {
-	for _, d := range list {
-		if d.Default {
-			return d.Name
-		}
-	}
-	if len(list) > 0 {
-		return list[0].Name + " (first listed)"
-	}
-	return "none"
-}
-
-func (r *report) onnx(ctx context.Context, cfg config.Config) *gpu.Runtime {
+func (r *report) onnx(ctx context.Context, cfg config.Config) {
 	r.section("ONNX Runtime")
 	// The WebGPU probe prints a Vulkan warning on fd 2 whatever ORT's log
 	// level; keep it out of the report.
@@ -127,7 +112,7 @@ func (r *report) onnx(ctx context.Context, cfg config.Config) *gpu.Runtime {
 	rt, err := gpu.NewRuntime(ctx, gpu.RuntimeOptions{LibraryPath: cfg.ONNX.Library, ProbeWebGPU: true})
 	if err != nil {
 		r.warn("not loaded: %v (the energy VAD replaces Silero)", err)
-		return nil
+		return
 	}
 	info := rt.Info()
 	r.line("library: %s", info.LibraryPath)
@@ -139,7 +124,6 @@ func (r *report) onnx(ctx context.Context, cfg config.Config) *gpu.Runtime {
 			r.line("%s execution provider: unavailable: %s", p.Name, p.Reason)
 		}
 	}
-	return rt
 }
 
 func (r *report) gpus(ctx context.Context) {
@@ -163,34 +147,10 @@ func orNA(v *float64) string {
 	return fmt.Sprintf("%.0f", *v)
 }
 
-func (r *report) models(ctx context.Context, cfg config.Config, rt *gpu.Runtime) {
+// models builds the engines parley would run and checks the language model.
+func (r *report) models(ctx context.Context, cfg config.Config) {
 	r.section("Models")
-	facts := app.MachineFacts(rt != nil)
-	mon := gpu.NewMonitor(gpu.MonitorOptions{})
-	defer mon.Close()
-	facts.GPU = app.GPUMissing(ctx, rt, mon, cfg.GPU)
-	engines := map[string]string{"VAD": cfg.VAD.Engine, "ASR": cfg.ASR.Engine, "TTS": cfg.TTS.Engine}
-	choose := []struct {
-		role string
-		pick func(config.Config, app.Facts) (app.Choice, error)
-	}{{"VAD", app.ChooseVAD}, {"ASR", app.ChooseASR}, {"TTS", app.ChooseTTS}}
-	for _, c := range choose {
-		choice, err := c.pick(cfg, facts)
-		if err != nil {
-			r.block("%s: %v", c.role, err)
-			continue
-		}
-		r.line("%s: %s", c.role, choice.Reason)
-		if engines[c.role] == "auto" {
-			r.line("     auto order: %s", app.AutoOrder(strings.ToLower(c.role)))
-		}
-		if choice.Engine == "pocketsphinx" {
-			r.asrModel(ctx, cfg)
-		}
-		if choice.Engine == "flite" {
-			r.ttsVoice(ctx, cfg)
-		}
-	}
+	r.engines(ctx, cfg)
 	r.llm(ctx, cfg)
 }
 
@@ -217,27 +177,4 @@ func (r *report) llm(ctx context.Context, cfg config.Config) {
 		return
 	}
 	r.line("LLM: %s at %s answers", c.Model, c.BaseURL)
-}
-
-func (r *report) asrModel(ctx context.Context, cfg config.Config) {
-	ps := cfg.ASR.Pocketsphinx
-	engine, err := asr.NewPocketsphinx(ctx, asr.PocketsphinxOptions{
-		ModelDir: ps.ModelDir, Dict: ps.Dict, LM: ps.LM, LogFile: os.DevNull,
-	})
-	if err != nil {
-		r.block("ASR: %v", err)
-		return
-	}
-	_ = engine.Close()
-	r.line("     pocketsphinx en-us model %s loads", ps.ModelDir)
-}
-
-func (r *report) ttsVoice(ctx context.Context, cfg config.Config) {
-	engine, err := tts.NewFlite(ctx, tts.FliteOptions{Voice: cfg.TTS.Flite.Voice})
-	if err != nil {
-		r.block("TTS: %v", err)
-		return
-	}
-	_ = engine.Close()
-	r.line("     %s loads", engine.Name())
 }

@@ -38,6 +38,7 @@ func TestDoctorNamesTheMissingModel(t *testing.T) {
 }
 
 func TestDoctorWithoutONNXRuntime(t *testing.T) {
+	testenv.Pulse(t) // doctor opens the devices
 	out, err := doctor(t, "[onnx]\nlibrary = \"/nonexistent/libonnxruntime.so.1\"\n[llm]\nengine = \"offline\"\n")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)

@@ -32,6 +32,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("parley models", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	mirror := fs.String("mirror", "", "download from this base `URL` instead of the publishers' hosts (same paths)")
+	fs.String("config", "", "configuration `file`, accepted as by every command (models reads none)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), modelsUsage, models.ModelsDir())
 		fs.PrintDefaults()
@@ -56,11 +57,11 @@ func runModels(ctx context.Context, sub string, rest []string, p models.Puller, 
 	case sub == "verify" && len(rest) <= 1:
 		return verifyModels(rest, stdout)
 	case sub == "pull" && len(rest) == 0:
-		return fmt.Errorf("models pull: which model? known models: %s", strings.Join(models.Names(), ", "))
+		return cli.Usage(fmt.Errorf("models pull: which model? known models: %s", strings.Join(models.Names(), ", ")))
 	case sub == "list" || sub == "pull" || sub == "verify":
-		return fmt.Errorf("models %s: wrong arguments %q (see parley models --help)", sub, rest)
+		return cli.Usage(fmt.Errorf("models %s: wrong arguments %q (see parley models --help)", sub, rest))
 	}
-	return fmt.Errorf("models: unknown subcommand %q; want list, pull or verify", sub)
+	return cli.Usage(fmt.Errorf("models: unknown subcommand %q; want list, pull or verify", sub))
 }
 
 // lookupModel finds name in the catalog or says which names exist.

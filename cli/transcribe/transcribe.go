@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"strings"
 	"time"
 
@@ -24,6 +25,8 @@ Transcribes WAV files (any rate, channels, PCM or float): converts each to
 16 kHz mono, cuts it into utterances with the VAD (Silero when its model and
 ONNX Runtime are there, else the energy detector), recognises each utterance
 with the configured ASR engine, and prints one line per file: "FILE: text".
+A file is read a chunk at a time and recognised as it is read, so an hour
+takes no more memory than a minute.
 With --json it prints one JSON object per file instead:
   {"file","text","segments":[{"start","end","text"}],"device","engine","rtf"}
 (times in seconds; rtf = processing time / audio duration). With Whisper each
@@ -128,6 +131,8 @@ func openTranscriber(ctx context.Context, o transcribeOptions, stderr io.Writer)
 	if o.parallel == 0 {
 		o.parallel = cfg.ASR.Parallel
 	}
+	// Batch runs share the cores: onnx.intra_op_threads = 0 splits them.
+	cfg.ONNX.IntraOpThreads = cfg.ONNX.IntraOpFor(o.parallel, runtime.NumCPU())
 	s, err := app.OpenEngines(ctx, cfg, app.RoleVAD|app.RoleASR)
 	if err != nil {
 		return nil, err
@@ -153,8 +158,9 @@ func (t *transcriber) Close() { _ = t.s.Close() }
 
 // utterance is one stretch of speech found by the VAD.
 type utterance struct {
-	start    int64 // sample offset in the file
-	samples  []float32
+	start    int64     // sample offset in the file
+	samples  []float32 // nil once recognised
+	length   int64     // samples, kept once they are dropped
 	text     string
 	language string // Whisper's language code; "" for other engines
 }
@@ -177,28 +183,25 @@ type segmentResult struct {
 	Language string  `json:"language,omitempty"`
 }
 
-// transcribeFile reads, segments and recognises one file and prints it.
+// transcribeFile streams one file through the VAD, the segmenter and the
+// recogniser, and prints it. Its memory does not depend on the file's
+// length: the file is read a chunk at a time and recognised a window of
+// utterances at a time.
 func (t *transcriber) transcribeFile(ctx context.Context, file string, stdout, stderr io.Writer) error {
-	a, err := audio.ReadWAV(file)
+	s, err := audio.OpenWAVStream(file)
 	if err != nil {
 		return err
 	}
-	samples, err := audio.ToMono16k(a)
-	if err != nil {
-		return fmt.Errorf("%s: %w", file, err)
-	}
+	defer s.Close()
 	began := time.Now()
-	bar, n := t.progress(stderr, file, len(samples)), int64(len(samples))
-	// The bar's first half is the VAD pass, its second half recognition.
-	utts, err := t.segment(ctx, samples, func(done int64) { bar.Update(done, 2*n) })
-	if err == nil {
-		err = t.recognize(ctx, utts, func(done, total int64) { bar.Update(n+done*n/max(total, 1), 2*n) })
-	}
+	total := int64(s.Len())
+	bar := t.progress(stderr, file, s.Len())
+	utts, err := t.scan(ctx, s, func(read int64) { bar.Update(read, total) })
 	bar.Done()
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
-	res := t.result(file, utts, len(samples), time.Since(began))
+	res := t.result(file, utts, s.Len(), time.Since(began))
 	return printResult(stdout, res, t.opts.jsonOut)
 }
 
@@ -211,30 +214,6 @@ func (t *transcriber) progress(stderr io.Writer, file string, samples int) *cli.
 		return cli.NewProgress(io.Discard, file, cli.ProgressOptions{})
 	}
 	return cli.NewProgress(stderr, file, cli.ProgressOptions{})
-}
-
-// segment runs the VAD over the file and returns its utterances; report
-// gets the samples scanned so far.
-func (t *transcriber) segment(ctx context.Context, samples []float32, report func(int64)) ([]utterance, error) {
-	seg, err := audio.NewSegmenter(t.segOpts)
-	if err != nil {
-		return nil, fmt.Errorf("vad: %w", err)
-	}
-	t.s.VAD.Reset()
-	var utts []utterance
-	frame := make([]float32, audio.FrameSize)
-	for off := 0; off < len(samples); off += audio.FrameSize {
-		n := copy(frame, samples[off:min(off+audio.FrameSize, len(samples))])
-		clear(frame[n:]) // the last frame is scored zero-padded
-		prob, err := t.s.VAD.Prob(ctx, frame)
-		if err != nil {
-			return nil, fmt.Errorf("vad %s: %w", t.s.VADName(), err)
-		}
-		utts = appendEnded(utts, seg.Push(prob, frame[:n]))
-		report(int64(off + n))
-	}
-	utts = appendEnded(utts, seg.Flush())
-	return splitLong(utts, t.s.Config.ASR.MaxChunkSeconds), nil
 }
 
 // splitLong cuts utterances longer than maxSeconds at their quietest point
@@ -262,14 +241,13 @@ func appendEnded(utts []utterance, evs []audio.Event) []utterance {
 }
 
 // recognize fills in each utterance's text: --parallel runs of --batch
-// utterances (one for engines that do not batch). report gets the samples
-// recognised so far and their total.
-func (t *transcriber) recognize(ctx context.Context, utts []utterance, report func(done, total int64)) error {
+// utterances (one for engines that do not batch).
+func (t *transcriber) recognize(ctx context.Context, utts []utterance) error {
 	segs := make([][]float32, len(utts))
 	for i, u := range utts {
 		segs[i] = u.samples
 	}
-	opts := asr.BatchOptions{BatchSize: t.opts.batch, Parallel: t.opts.parallel, Progress: report}
+	opts := asr.BatchOptions{BatchSize: t.opts.batch, Parallel: t.opts.parallel}
 	if w, ok := t.s.ASR.(languageRecognizer); ok {
 		res, err := asr.TranscribeWith(ctx, segs, opts, w.Recognize)
 		for i := range res {
@@ -299,7 +277,7 @@ func (t *transcriber) result(file string, utts []utterance, samples int, took ti
 	var texts []string
 	for _, u := range utts {
 		start := float64(u.start) / audio.SampleRate
-		end := start + float64(len(u.samples))/audio.SampleRate
+		end := start + float64(u.length)/audio.SampleRate
 		res.Segments = append(res.Segments, segmentResult{Start: round3(start), End: round3(end), Text: u.text, Language: u.language})
 		if u.text != "" {
 			texts = append(texts, u.text)

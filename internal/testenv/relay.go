@@ -22,6 +22,26 @@ func Relay(t testing.TB, upstream string, delay time.Duration) string {
 	if err != nil {
 		t.Fatalf("relay: %v", err)
 	}
+	serveRelay(t, l, "unix", upstream, delay)
+	return path
+}
+
+// TCPRelay is Relay for TCP: a new port on 127.0.0.1 forwarded to upstream
+// (host:port), each direction delayed by delay, e.g. a network path in
+// front of an SSH server. It returns the new address (host:port).
+func TCPRelay(t testing.TB, upstream string, delay time.Duration) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("relay: %v", err)
+	}
+	serveRelay(t, l, "tcp", upstream, delay)
+	return l.Addr().String()
+}
+
+// serveRelay joins every client of l to a new connection to upstream until
+// the test ends.
+func serveRelay(t testing.TB, l net.Listener, network, upstream string, delay time.Duration) {
 	var wg sync.WaitGroup
 	t.Cleanup(func() {
 		_ = l.Close()
@@ -38,18 +58,17 @@ func Relay(t testing.TB, upstream string, delay time.Duration) string {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				relayConn(c, upstream, delay)
+				relayConn(c, network, upstream, delay)
 			}()
 		}
 	}()
-	return path
 }
 
 // relayConn joins one client to a new upstream connection until either
 // side closes.
-func relayConn(c net.Conn, upstream string, delay time.Duration) {
+func relayConn(c net.Conn, network, upstream string, delay time.Duration) {
 	defer c.Close()
-	u, err := net.Dial("unix", upstream)
+	u, err := net.Dial(network, upstream)
 	if err != nil {
 		return
 	}

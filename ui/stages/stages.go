@@ -57,6 +57,14 @@ type Model struct {
 	lastRTF float64
 	series  [numSeries]series
 	audio   common.AudioLatency // what the audio path adds, sampled with the engine info
+	spec    specCounts
+}
+
+// specCounts sums the turn detector's figures over the turns: the last
+// decision delay and the speculative answers used and dropped.
+type specCounts struct {
+	lastDecision       float64
+	used, cancelled, n int
 }
 
 // New returns the pane with no measurements.
@@ -109,6 +117,12 @@ func (m *Model) record(t pipeline.TurnMetrics) {
 	}
 	if t.TTSRTF > 0 {
 		m.lastRTF = t.TTSRTF
+	}
+	if t.TurnDecision > 0 {
+		m.spec.lastDecision = t.TurnDecision
+		m.spec.used += t.SpecUsed
+		m.spec.cancelled += t.SpecCancelled
+		m.spec.n++
 	}
 }
 

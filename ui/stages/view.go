@@ -53,17 +53,34 @@ func (m Model) body(w int) []string {
 		lines = append(lines, st.Muted.Render(a))
 		optional--
 	}
-	if rows := optional - 1; rows >= 1 { // one row is the RTF line's
+	if rows := optional - 1; rows >= 1 { // one row is the tail line's (RTF, turn)
 		lines = append(lines, m.trendRows(v, w, rows)...)
 	}
 	lines = append(lines, st.Header.Render(row("STAGE", "STATE", "LAST", "P50", "P95")))
 	for i := stageVAD; i <= stagePlayback; i++ {
 		lines = append(lines, m.stageRow(i, w))
 	}
-	if m.lastRTF > 0 {
-		lines = append(lines, st.Muted.Render(fmt.Sprintf("TTS real-time factor %.2f", m.lastRTF)))
+	if t := m.tailLine(); t != "" {
+		lines = append(lines, st.Muted.Render(common.Fit(t, w, "")))
 	}
 	return lines
+}
+
+// tailLine is the pane's last line: the TTS real-time factor and the turn
+// detector's figures, on one row so that the pane keeps its height; ""
+// before the first turn.
+func (m Model) tailLine() string {
+	turn := ""
+	if c := m.spec; c.n > 0 {
+		turn = fmt.Sprintf("turn decided %s; early answers %d used, %d dropped", common.FormatMS(c.lastDecision), c.used, c.cancelled)
+	}
+	switch {
+	case m.lastRTF > 0 && turn != "":
+		return fmt.Sprintf("TTS RTF %.2f · %s", m.lastRTF, turn)
+	case m.lastRTF > 0:
+		return fmt.Sprintf("TTS real-time factor %.2f", m.lastRTF)
+	}
+	return turn
 }
 
 // trendRows chart the voice-to-voice history across the pane, labelled

@@ -38,6 +38,8 @@ const (
 // FFT plan and buffers.
 type WhisperMel struct {
 	nMels   int
+	samples int // the window audio is padded or trimmed to
+	frames  int // samples / WhisperHop
 	window  []float64
 	filters []melFilter
 }
@@ -45,35 +47,50 @@ type WhisperMel struct {
 // NewWhisperMel builds the window and filters for nMels mel bins: 80 for
 // most Whisper models, 128 for large-v3 and large-v3-turbo.
 func NewWhisperMel(nMels int) (*WhisperMel, error) {
+	return NewWhisperMelWindow(nMels, WhisperSamples)
+}
+
+// NewWhisperMelWindow is NewWhisperMel over a window of samples (a
+// multiple of WhisperHop) instead of 30 s: Smart Turn v3, for one, reads
+// the same features over 8 s.
+func NewWhisperMelWindow(nMels, samples int) (*WhisperMel, error) {
 	if nMels != 80 && nMels != 128 {
 		return nil, fmt.Errorf("%w: whisper mel: %d mel bins, want 80 or 128", ErrInvalidOption, nMels)
 	}
-	return &WhisperMel{nMels: nMels, window: periodicHann(whisperFFT), filters: slaneyFilters(nMels)}, nil
+	if samples < whisperFFT || samples%WhisperHop != 0 {
+		return nil, fmt.Errorf("%w: whisper mel: window of %d samples, want a multiple of %d, at least %d", ErrInvalidOption, samples, WhisperHop, whisperFFT)
+	}
+	return &WhisperMel{nMels: nMels, samples: samples, frames: samples / WhisperHop,
+		window: periodicHann(whisperFFT), filters: slaneyFilters(nMels)}, nil
 }
 
 // NumMels returns the number of mel bins (rows of Compute's output).
 func (m *WhisperMel) NumMels() int { return m.nMels }
 
-// Compute returns the [NumMels, WhisperFrames] log-mel spectrogram of
-// samples (16 kHz, [-1, 1]) in row-major order, ready to be a [1, NumMels,
-// 3000] encoder input: samples past 30 s are dropped, shorter audio is
-// padded with silence.
+// NumFrames returns the number of mel frames (columns of Compute's output):
+// WhisperFrames for the 30 s window.
+func (m *WhisperMel) NumFrames() int { return m.frames }
+
+// Compute returns the [NumMels, NumFrames] log-mel spectrogram of samples
+// (16 kHz, [-1, 1]) in row-major order, ready to be a [1, NumMels,
+// NumFrames] encoder input: samples past the window (30 s) are dropped,
+// shorter audio is padded with silence.
 func (m *WhisperMel) Compute(samples []float32) []float32 {
-	if len(samples) > WhisperSamples {
-		samples = samples[:WhisperSamples]
+	if len(samples) > m.samples {
+		samples = samples[:m.samples]
 	}
-	logMel := make([]float64, m.nMels*WhisperFrames)
+	logMel := make([]float64, m.nMels*m.frames)
 	s := newMelScratch()
 	peak := math.Inf(-1)
-	for t := range WhisperFrames {
-		if silentFrame(t, len(samples)) {
+	for t := range m.frames {
+		if m.silentFrame(t, len(samples)) {
 			peak = max(peak, m.silence(logMel, t))
 			continue
 		}
 		m.frame(s, samples, t)
 		for b, f := range m.filters {
 			v := math.Log10(max(f.apply(s.power), powerFloor))
-			logMel[b*WhisperFrames+t] = v
+			logMel[b*m.frames+t] = v
 			peak = max(peak, v)
 		}
 	}
@@ -98,11 +115,11 @@ func newMelScratch() *melScratch {
 }
 
 // frame fills s.power with the power spectrum of STFT frame t: samples
-// [t*hop - 200, t*hop + 200) of the 30 s window, reflected at its edges.
+// [t*hop - 200, t*hop + 200) of the window, reflected at its edges.
 func (m *WhisperMel) frame(s *melScratch, samples []float32, t int) {
 	start := t*WhisperHop - whisperFFT/2
 	for j, w := range m.window {
-		s.frame[j] = w * sampleAt(samples, reflectIndex(start+j, WhisperSamples))
+		s.frame[j] = w * sampleAt(samples, reflectIndex(start+j, m.samples))
 	}
 	s.fft.Coefficients(s.coeff, s.frame)
 	for k, c := range s.coeff {
@@ -114,7 +131,7 @@ func (m *WhisperMel) frame(s *melScratch, samples []float32, t int) {
 func (m *WhisperMel) silence(logMel []float64, t int) float64 {
 	v := math.Log10(powerFloor)
 	for b := range m.nMels {
-		logMel[b*WhisperFrames+t] = v
+		logMel[b*m.frames+t] = v
 	}
 	return v
 }
@@ -141,11 +158,11 @@ func reflectIndex(i, n int) int {
 
 // silentFrame reports whether every sample frame t reads lies in the
 // padding after n real samples, so that its spectrum is exactly zero.
-func silentFrame(t, n int) bool {
+func (m *WhisperMel) silentFrame(t, n int) bool {
 	start, end := t*WhisperHop-whisperFFT/2, t*WhisperHop+whisperFFT/2-1
 	lowest := start
-	if end >= WhisperSamples {
-		lowest = min(lowest, reflectIndex(end, WhisperSamples))
+	if end >= m.samples {
+		lowest = min(lowest, reflectIndex(end, m.samples))
 	}
 	return lowest >= n
 }
