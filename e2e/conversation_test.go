@@ -59,6 +59,9 @@ func TestConversationThroughVirtualDevices(t *testing.T) {
 	for i := range min(len(refs), len(hyps)) {
 		e, w := asr.WordErrors(refs[i], hyps[i])
 		edits, words = edits+e, words+w
+		if e > 0 {
+			t.Logf("said %q, heard %q", refs[i], hyps[i])
+		}
 	}
 	wer := float64(edits) / float64(max(words, 1))
 	t.Logf("WER over %d flite sentences: %.1f %%", len(refs), 100*wer)
