@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -93,6 +94,20 @@ func isolatedEnv(t testing.TB) (env []string, home string) {
 		"XDG_STATE_HOME="+filepath.Join(home, "state"),
 	)
 	return env, home
+}
+
+// withoutEnv returns env less the variables named: SSH_CONNECTION where
+// parley must not think itself remote, CI where a terminal must look like
+// a user's (termenv takes any CI for a pipe and drops every colour).
+func withoutEnv(env []string, names ...string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(names, name) {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // start runs parley with args and collects its stdout lines.

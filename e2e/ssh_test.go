@@ -53,7 +53,7 @@ func TestPulseAudioOverSSH(t *testing.T) {
 	t.Logf("the reply lasts %v as flite says it", replyLen)
 
 	t.Run("local", func(t *testing.T) {
-		env := append(withoutSSHSession(os.Environ()), laptop.Env()...)
+		env := append(withoutEnv(os.Environ(), "SSH_CONNECTION"), laptop.Env()...)
 		env = append(env, "XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_STATE_HOME="+filepath.Join(home, "state"))
 		p := startEnv(t, env, home, "--headless", "--json")
 		f := converse(t, p, ears, 3, func() { p.interrupt(t) })

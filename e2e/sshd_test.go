@@ -235,7 +235,7 @@ func runRecipe(t *testing.T, s *sshServer, addr string, laptop *testenv.PulseSer
 	if opts.edit != nil {
 		line = opts.edit(line)
 	}
-	env := append(withoutSSHSession(os.Environ()), "USER="+name, "XDG_RUNTIME_DIR="+runtimeDirFor(t, laptop))
+	env := append(withoutEnv(os.Environ(), "SSH_CONNECTION"), "USER="+name, "XDG_RUNTIME_DIR="+runtimeDirFor(t, laptop))
 	r := &sshRun{proc: startProgram(t, env, t.TempDir(), "bash", "-c", line), socket: socket}
 	t.Cleanup(func() { r.signalParley(syscall.SIGKILL) })
 	return r
@@ -264,18 +264,6 @@ func runtimeDirFor(t *testing.T, laptop *testenv.PulseServer) string {
 		t.Fatal(err)
 	}
 	return dir
-}
-
-// withoutSSHSession drops SSH_CONNECTION, so a test run inside an SSH
-// session does not make a local parley count its server as remote.
-func withoutSSHSession(env []string) []string {
-	out := env[:0:0]
-	for _, kv := range env {
-		if !strings.HasPrefix(kv, "SSH_CONNECTION=") {
-			out = append(out, kv)
-		}
-	}
-	return out
 }
 
 // stop ends the remote parley with SIGINT, as a user's ctrl+c would, and

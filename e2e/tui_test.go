@@ -43,7 +43,7 @@ func startTUIIn(t *testing.T, env []string, home string, w, h int, args ...strin
 	}
 	tmuxArgs = append(tmuxArgs, parleyBin+" "+strings.Join(args, " "))
 	cmd := exec.Command("tmux", tmuxArgs...)
-	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
+	cmd.Env = append(withoutEnv(os.Environ(), "CI", "TERM"), "TERM=xterm-256color")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v\n%s", err, out)
 	}
