@@ -186,17 +186,6 @@ func (c *onnxCore) failOpen(err error) error {
 	return fmt.Errorf("%s: %w", c.name, err)
 }
 
-// device reports where the runner runs: its State().Active when it
-// exposes one (gpu.Model), else "cpu".
-func (c *onnxCore) device() string {
-	if s, ok := c.runner.(interface{ State() gpu.ModelState }); ok {
-		if a := s.State().Active; a != "" {
-			return a
-		}
-	}
-	return "cpu"
-}
-
 // close marks the core closed and releases an owned model.
 func (c *onnxCore) close() error {
 	if c.closed.Swap(true) || c.owned == nil {

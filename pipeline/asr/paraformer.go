@@ -129,7 +129,7 @@ var (
 func (p *Paraformer) Name() string { return "paraformer" }
 
 // Device implements Engine: where the runner runs now.
-func (p *Paraformer) Device() string { return p.core.device() }
+func (p *Paraformer) Device() string { return gpu.ActiveDevice(p.core.runner) }
 
 // Variant reports which export the model directory holds.
 func (p *Paraformer) Variant() Variant { return p.variant }

@@ -201,7 +201,7 @@ var (
 func (s *SenseVoice) Name() string { return "sensevoice" }
 
 // Device implements Engine: where the runner runs now.
-func (s *SenseVoice) Device() string { return s.core.device() }
+func (s *SenseVoice) Device() string { return gpu.ActiveDevice(s.core.runner) }
 
 // Variant reports which export the model directory holds.
 func (s *SenseVoice) Variant() Variant { return s.contract.variant }
