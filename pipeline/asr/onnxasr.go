@@ -186,6 +186,15 @@ func (c *onnxCore) failOpen(err error) error {
 	return fmt.Errorf("%s: %w", c.name, err)
 }
 
+// newStream is a Stream that buffers audio and recognises it with rec,
+// the engine built on c.
+func (c *onnxCore) newStream(ctx context.Context, rec batchRecognizer) (Stream, error) {
+	if c.closed.Load() {
+		return nil, fmt.Errorf("%s: %w", c.name, ErrClosed)
+	}
+	return &bufferedStream{rec: rec}, ctx.Err()
+}
+
 // close marks the core closed and releases an owned model.
 func (c *onnxCore) close() error {
 	if c.closed.Swap(true) || c.owned == nil {
