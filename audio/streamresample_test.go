@@ -30,8 +30,8 @@ func TestStreamResamplerMatchesBatch(t *testing.T) {
 		for i := range got {
 			worst = max(worst, math.Abs(float64(got[i]-want[i])))
 		}
-		if worst > 1e-6 || s.next != int64(len(got)) {
-			t.Errorf("%d Hz: largest difference %g, next %d for %d outputs", from, worst, s.next, len(got))
+		if worst > 1e-6 || s.Next() != int64(len(got)) {
+			t.Errorf("%d Hz: largest difference %g, next %d for %d outputs", from, worst, s.Next(), len(got))
 		}
 	}
 }

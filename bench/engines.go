@@ -18,10 +18,7 @@ import (
 // and switch together; the compared values are the logits of the last
 // decoder step. Its rows are named after the folder (e.g. "whisper-tiny.en").
 func WhisperTarget(l ModelLoader, dir, device string, batches, parallels []int) Target {
-	return Target{Model: filepath.Base(filepath.Clean(dir)), Kind: KindASR, Device: device, Batches: batches,
-		Parallels: parallels, Open: func(ctx context.Context) (Loaded, error) {
-			return openWhisper(ctx, l, dir, device)
-		}}
+	return asrDirTarget(l, dir, device, batches, parallels, openWhisper)
 }
 
 func openWhisper(ctx context.Context, l ModelLoader, dir, device string) (Loaded, error) {

@@ -17,9 +17,16 @@ import (
 // there is one, on every device, so that outputs can be compared. Its rows
 // are named after the folder (e.g. "sensevoice-small-int8").
 func ONNXASRTarget(l ModelLoader, dir, device string, batches, parallels []int) Target {
+	return asrDirTarget(l, dir, device, batches, parallels, openONNXASR)
+}
+
+// asrDirTarget is the ASR model in dir on device, opened by open, timed at
+// each batch size and parallelism, its rows named after the folder.
+func asrDirTarget(l ModelLoader, dir, device string, batches, parallels []int,
+	open func(ctx context.Context, l ModelLoader, dir, device string) (Loaded, error)) Target {
 	return Target{Model: filepath.Base(filepath.Clean(dir)), Kind: KindASR, Device: device, Batches: batches,
 		Parallels: parallels, Open: func(ctx context.Context) (Loaded, error) {
-			return openONNXASR(ctx, l, dir, device)
+			return open(ctx, l, dir, device)
 		}}
 }
 

@@ -19,13 +19,11 @@ func (m *Model) Switch(ctx context.Context, device string) error {
 	if err != nil {
 		return fmt.Errorf("model %s: switch: %w", m.spec.Name, err)
 	}
-	m.switchMu.Lock()
-	defer m.switchMu.Unlock()
-	cur, err := m.beginSwitch()
-	if err != nil {
-		return err
-	}
-	defer m.endSwitch()
+	return m.whileSwitching(func(cur *liveSession) error { return m.switchFrom(ctx, cur, dev) })
+}
+
+// switchFrom moves the model from its current session cur to dev.
+func (m *Model) switchFrom(ctx context.Context, cur *liveSession, dev Device) error {
 	if cur.s.Device() == dev {
 		m.settle(dev)
 		return nil
@@ -46,6 +44,19 @@ func cpuOrNil(ls *liveSession) *liveSession {
 		return nil
 	}
 	return ls
+}
+
+// whileSwitching runs fn with the current session while the model is
+// marked as switching and no other switch or fallback can run.
+func (m *Model) whileSwitching(fn func(cur *liveSession) error) error {
+	m.switchMu.Lock()
+	defer m.switchMu.Unlock()
+	cur, err := m.beginSwitch()
+	if err != nil {
+		return err
+	}
+	defer m.endSwitch()
+	return fn(cur)
 }
 
 // beginSwitch marks the model as switching and returns its current session.
@@ -239,23 +250,18 @@ func (m *Model) wrapIf(ls *liveSession, err error) error {
 // requested device and recording reason (memory pressure). A model already
 // on the CPU is left alone.
 func (m *Model) moveToCPU(ctx context.Context, reason string) error {
-	m.switchMu.Lock()
-	defer m.switchMu.Unlock()
-	cur, err := m.beginSwitch()
-	if err != nil {
-		return err
-	}
-	defer m.endSwitch()
-	if !cur.s.Device().CUDA {
+	return m.whileSwitching(func(cur *liveSession) error {
+		if !cur.s.Device().CUDA {
+			return nil
+		}
+		start := time.Now()
+		ls, err := m.build(ctx, Device{})
+		if err != nil {
+			return fmt.Errorf("model %s: move to cpu (%s): %w", m.spec.Name, reason, err)
+		}
+		m.publish("", ls, reason, time.Since(start))
 		return nil
-	}
-	start := time.Now()
-	ls, err := m.build(ctx, Device{})
-	if err != nil {
-		return fmt.Errorf("model %s: move to cpu (%s): %w", m.spec.Name, reason, err)
-	}
-	m.publish("", ls, reason, time.Since(start))
-	return nil
+	})
 }
 
 // setMemory records the GPU memory measured for the model's session.

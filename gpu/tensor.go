@@ -66,3 +66,14 @@ type Runner interface {
 	// Info reports the model's inputs, outputs and metadata.
 	Info() ModelInfo
 }
+
+// ActiveDevice is where r's session runs now when r reports it (a Model
+// does, through State), else "cpu".
+func ActiveDevice(r Runner) string {
+	if s, ok := r.(interface{ State() ModelState }); ok {
+		if active := s.State().Active; active != "" {
+			return active
+		}
+	}
+	return "cpu"
+}

@@ -186,15 +186,13 @@ func (c *onnxCore) failOpen(err error) error {
 	return fmt.Errorf("%s: %w", c.name, err)
 }
 
-// device reports where the runner runs: its State().Active when it
-// exposes one (gpu.Model), else "cpu".
-func (c *onnxCore) device() string {
-	if s, ok := c.runner.(interface{ State() gpu.ModelState }); ok {
-		if a := s.State().Active; a != "" {
-			return a
-		}
+// newStream is a Stream that buffers audio and recognises it with rec,
+// the engine built on c.
+func (c *onnxCore) newStream(ctx context.Context, rec batchRecognizer) (Stream, error) {
+	if c.closed.Load() {
+		return nil, fmt.Errorf("%s: %w", c.name, ErrClosed)
 	}
-	return "cpu"
+	return &bufferedStream{rec: rec}, ctx.Err()
 }
 
 // close marks the core closed and releases an owned model.

@@ -129,7 +129,7 @@ var (
 func (p *Paraformer) Name() string { return "paraformer" }
 
 // Device implements Engine: where the runner runs now.
-func (p *Paraformer) Device() string { return p.core.device() }
+func (p *Paraformer) Device() string { return gpu.ActiveDevice(p.core.runner) }
 
 // Variant reports which export the model directory holds.
 func (p *Paraformer) Variant() Variant { return p.variant }
@@ -138,12 +138,7 @@ func (p *Paraformer) Variant() Variant { return p.variant }
 func (p *Paraformer) Files() ModelFiles { return p.core.files }
 
 // NewStream implements Engine.
-func (p *Paraformer) NewStream(ctx context.Context) (Stream, error) {
-	if p.core.closed.Load() {
-		return nil, fmt.Errorf("paraformer: %w", ErrClosed)
-	}
-	return &bufferedStream{rec: p}, ctx.Err()
-}
+func (p *Paraformer) NewStream(ctx context.Context) (Stream, error) { return p.core.newStream(ctx, p) }
 
 // Close implements Engine. It closes the model only if the engine built it.
 func (p *Paraformer) Close() error { return p.core.close() }

@@ -201,7 +201,7 @@ var (
 func (s *SenseVoice) Name() string { return "sensevoice" }
 
 // Device implements Engine: where the runner runs now.
-func (s *SenseVoice) Device() string { return s.core.device() }
+func (s *SenseVoice) Device() string { return gpu.ActiveDevice(s.core.runner) }
 
 // Variant reports which export the model directory holds.
 func (s *SenseVoice) Variant() Variant { return s.contract.variant }
@@ -210,12 +210,7 @@ func (s *SenseVoice) Variant() Variant { return s.contract.variant }
 func (s *SenseVoice) Files() ModelFiles { return s.core.files }
 
 // NewStream implements Engine.
-func (s *SenseVoice) NewStream(ctx context.Context) (Stream, error) {
-	if s.core.closed.Load() {
-		return nil, fmt.Errorf("sensevoice: %w", ErrClosed)
-	}
-	return &bufferedStream{rec: s}, ctx.Err()
-}
+func (s *SenseVoice) NewStream(ctx context.Context) (Stream, error) { return s.core.newStream(ctx, s) }
 
 // Close implements Engine. It closes the model only if the engine built it.
 func (s *SenseVoice) Close() error { return s.core.close() }

@@ -272,19 +272,11 @@ func (w *Whisper) Name() string { return "whisper" }
 // Device implements Engine: where the encoder runs, and the decoder's
 // device after a "+" when it runs elsewhere (e.g. "cuda:0+cpu").
 func (w *Whisper) Device() string {
-	enc, dec := runnerDevice(w.enc), runnerDevice(w.dec)
+	enc, dec := gpu.ActiveDevice(w.enc), gpu.ActiveDevice(w.dec)
 	if enc == dec {
 		return enc
 	}
 	return enc + "+" + dec
-}
-
-// runnerDevice is the runner's active device (gpu.Model), else "cpu".
-func runnerDevice(r gpu.Runner) string {
-	if s, ok := r.(interface{ State() gpu.ModelState }); ok && s.State().Active != "" {
-		return s.State().Active
-	}
-	return "cpu"
 }
 
 // Files returns the model's files.

@@ -171,7 +171,7 @@ func runnerPath(r gpu.Runner) string {
 func (k *Kokoro) Name() string { return k.name }
 
 // Device implements Engine: where the runner's session is now.
-func (k *Kokoro) Device() string { return runnerDevice(k.runner) }
+func (k *Kokoro) Device() string { return gpu.ActiveDevice(k.runner) }
 
 // Synthesize implements Engine. Each chunk of TokenIDs runs through the
 // model on its own, as [0, ids…, 0] with the voice's style row len(ids);

@@ -216,18 +216,7 @@ func (p *Piper) Name() string { return p.name }
 
 // Device implements Engine: where the runner's session is now, if the
 // runner reports it (gpu.Model does), else "cpu".
-func (p *Piper) Device() string { return runnerDevice(p.runner) }
-
-// runnerDevice is where r's session is now, if r reports it (gpu.Model
-// does), else "cpu".
-func runnerDevice(r gpu.Runner) string {
-	if s, ok := r.(interface{ State() gpu.ModelState }); ok {
-		if active := s.State().Active; active != "" {
-			return active
-		}
-	}
-	return "cpu"
-}
+func (p *Piper) Device() string { return gpu.ActiveDevice(p.runner) }
 
 // Synthesize implements Engine. Each sentence runs through the model on
 // its own and is peak-normalised as Piper does (×1/max(0.01, max|x|),
