@@ -21,18 +21,7 @@ func TestOpenAIStreams(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Respond: %v", err)
 	}
-	var pieces []string
-	for {
-		p, err := r.Next(context.Background())
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatalf("Next: %v", err)
-		}
-		pieces = append(pieces, p)
-	}
-	if got := strings.Join(pieces, "|"); got != "Hello|, |world|." {
+	if got := strings.Join(readPieces(t, r), "|"); got != "Hello|, |world|." {
 		t.Errorf("pieces %q", got)
 	}
 	if _, err := r.Next(context.Background()); !errors.Is(err, io.EOF) {
@@ -82,6 +71,22 @@ func readReply(t *testing.T, c llm.Responder, history []llm.Message) string {
 		t.Fatalf("ReadAll: %v", err)
 	}
 	return text
+}
+
+// readPieces reads r's pieces up to io.EOF; any other error fails the test.
+func readPieces(t *testing.T, r llm.Reply) []string {
+	t.Helper()
+	var pieces []string
+	for {
+		p, err := r.Next(context.Background())
+		if errors.Is(err, io.EOF) {
+			return pieces
+		}
+		if err != nil {
+			t.Fatalf("Next: %v", err)
+		}
+		pieces = append(pieces, p)
+	}
 }
 
 func TestOpenAIEmptyReply(t *testing.T) {
