@@ -312,11 +312,7 @@ func TestStoppingCutsTheReplyAndReportsIt(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	errc := make(chan error, 1)
-	go func() { errc <- p.Run(ctx) }()
-	var evs []Event
-	for ev := range p.Events() {
-		evs = append(evs, ev)
+	evs, err := runEach(ctx, p, func(ev Event) {
 		if ev.Kind == KindState && ev.State == StateSpeaking {
 			// The first sentence is played in full (the third is then
 			// synthesised), and parley stops during the second.
@@ -325,8 +321,8 @@ func TestStoppingCutsTheReplyAndReportsIt(t *testing.T) {
 			player.waitPlays(t, 3)
 			cancel()
 		}
-	}
-	if err := <-errc; !errors.Is(err, ErrStopped) {
+	})
+	if !errors.Is(err, ErrStopped) {
 		t.Errorf("Run = %v, want ErrStopped", err)
 	}
 	if got := lines(evs, KindInterrupted, KindSaid); !slices.Equal(got, []string{"interrupted: Sentence 0 is here."}) {
