@@ -119,22 +119,12 @@ func TestMicReadCancelAndClose(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	for {
-		if _, err := mic.Read(ctx, p); err != nil {
-			if !errors.Is(err, context.Canceled) {
-				t.Fatalf("err = %v, want Canceled", err)
-			}
-			break
-		}
+	if err := firstReadErr(ctx, mic, p); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want Canceled", err)
 	}
 	go func() { time.Sleep(20 * time.Millisecond); mic.Close() }()
-	for {
-		if _, err := mic.Read(context.Background(), p); err != nil {
-			if !errors.Is(err, ErrClosed) {
-				t.Fatalf("err = %v, want ErrClosed", err)
-			}
-			break
-		}
+	if err := firstReadErr(context.Background(), mic, p); !errors.Is(err, ErrClosed) {
+		t.Fatalf("err = %v, want ErrClosed", err)
 	}
 	if err := mic.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)

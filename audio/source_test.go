@@ -55,21 +55,20 @@ func TestFileSourceCancelAndClose(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
-	for {
-		if _, err := src.Read(ctx, p); err != nil {
-			if !errors.Is(err, context.DeadlineExceeded) {
-				t.Fatalf("err = %v, want deadline", err)
-			}
-			break
-		}
+	if err := firstReadErr(ctx, src, p); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want deadline", err)
 	}
 	go func() { time.Sleep(20 * time.Millisecond); src.Close() }()
+	if err := firstReadErr(context.Background(), src, p); !errors.Is(err, ErrClosed) {
+		t.Fatalf("err = %v, want ErrClosed", err)
+	}
+}
+
+// firstReadErr reads from s into p until a Read fails and returns its error.
+func firstReadErr(ctx context.Context, s Source, p []float32) error {
 	for {
-		if _, err := src.Read(context.Background(), p); err != nil {
-			if !errors.Is(err, ErrClosed) {
-				t.Fatalf("err = %v, want ErrClosed", err)
-			}
-			return
+		if _, err := s.Read(ctx, p); err != nil {
+			return err
 		}
 	}
 }

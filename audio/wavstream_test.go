@@ -243,14 +243,8 @@ func TestRSSHelper(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	p := make([]float32, FrameSize)
-	for {
-		if _, err := src.Read(t.Context(), p); err != nil {
-			if !errors.Is(err, io.EOF) {
-				t.Fatal(err)
-			}
-			return
-		}
+	if err := firstReadErr(t.Context(), src, make([]float32, FrameSize)); !errors.Is(err, io.EOF) {
+		t.Fatal(err)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"parley/audio"
-	"parley/gpu"
 	"parley/internal/testenv"
 )
 
@@ -15,12 +14,7 @@ import (
 // contract models on the CPU and on a fake GPU: rows for both devices,
 // identical outputs (Whisper's text and last logits, Kokoro's audio).
 func TestWhisperAndKokoroTargetsOnFakeGPU(t *testing.T) {
-	ctx := context.Background()
-	rt, err := gpu.NewRuntime(ctx, gpu.RuntimeOptions{LibraryPath: testenv.ORTLibrary(t), IntraOpThreads: 1, InterOpThreads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, kokoro := fakeGPULoader{rt}, testenv.KokoroModel(t)
+	l, kokoro := newFakeGPULoader(t), testenv.KokoroModel(t)
 	const whisper = "../pipeline/asr/testdata/whisper/en"
 	tones, err := audio.ReadWAV("../pipeline/asr/testdata/whisper/tones-en.wav")
 	if err != nil {
@@ -35,18 +29,7 @@ func TestWhisperAndKokoroTargetsOnFakeGPU(t *testing.T) {
 		Verify:    map[Kind][]Input{KindASR: utts, KindTTS: text},
 		Options:   Options{Duration: 2 * time.Second, Repetitions: 1},
 	}
-	rep, err := Run(ctx, plan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rep.Rows) != 4 || len(rep.Checks) != 2 || rep.Verdict != Pass {
-		t.Fatalf("verdict %s, rows %+v, checks %+v", rep.Verdict, rep.Rows, rep.Checks)
-	}
-	for _, r := range rep.Rows {
-		if !r.OK() || r.RTF <= 0 || (r.Device == "cuda:0" && r.Speedup <= 0) {
-			t.Errorf("row %+v", r)
-		}
-	}
+	rep := runPasses(t, plan, 4)
 	names := map[Kind]string{KindASR: "en", KindTTS: filepath.Base(kokoro)}
 	for _, c := range rep.Checks {
 		if c.Model != names[c.Kind] || c.Items != len(plan.Verify[c.Kind]) || c.MaxAbsDiff != 0 || (c.Kind == KindTTS && c.MinCorrelation != 1) {
@@ -59,11 +42,7 @@ func TestWhisperAndKokoroTargetsOnFakeGPU(t *testing.T) {
 // and the decoder, and the text stays.
 func TestWhisperTargetSwitchesBothGraphs(t *testing.T) {
 	ctx := context.Background()
-	rt, err := gpu.NewRuntime(ctx, gpu.RuntimeOptions{LibraryPath: testenv.ORTLibrary(t), IntraOpThreads: 1, InterOpThreads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := WhisperTarget(fakeGPULoader{rt}, "../pipeline/asr/testdata/whisper/en", "cpu", nil, nil).Open(ctx)
+	loaded, err := WhisperTarget(newFakeGPULoader(t), "../pipeline/asr/testdata/whisper/en", "cpu", nil, nil).Open(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ package e2e
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -22,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"parley/internal/testenv"
 	"parley/pipeline"
 )
 
@@ -53,7 +53,7 @@ func TestMain(m *testing.M) {
 type proc struct {
 	cmd    *exec.Cmd
 	home   string
-	stderr lockedBuffer
+	stderr testenv.Buffer
 	done   chan struct{} // closed once the process has exited and been waited for
 	err    error         // the exit status; read only after done is closed
 
@@ -62,27 +62,6 @@ type proc struct {
 	taken []bool        // lines already returned by a wait
 	grew  chan struct{} // closed (and replaced) when a line arrives or stdout ends
 	ended bool          // stdout is closed
-}
-
-// lockedBuffer collects a child's stderr: exec writes it from its own
-// goroutine while the test may read it, so both sides take the lock.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-// Write implements io.Writer.
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// String returns what was written so far.
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // isolatedEnv gives parley private config, state and working folders.

@@ -80,7 +80,7 @@ func startSSHD(t *testing.T, unlink bool, env []string) *sshServer {
 	privsepDir(t)
 	var last string
 	for range 3 { // a free port can be taken before sshd binds it
-		addr := freePort(t)
+		addr := freeAddr(t)
 		cfg := s.config(t, addr, hostKey, unlink, env)
 		p := startProgram(t, os.Environ(), s.dir, sshd, "-D", "-e", "-f", cfg)
 		if waitListening(p, addr) {
@@ -144,17 +144,6 @@ func privsepDir(t *testing.T) {
 	if err := os.MkdirAll("/run/sshd", 0o755); err != nil {
 		t.Fatalf("sshd's privilege separation folder: %v", err)
 	}
-}
-
-// freePort returns a loopback address whose port was free a moment ago.
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // waitListening waits up to 10 s for sshd to accept on addr; false when it

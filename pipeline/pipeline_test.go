@@ -30,11 +30,18 @@ func collect(t *testing.T, p *Pipeline) ([]Event, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	return runEach(ctx, p, func(Event) {})
+}
+
+// runEach runs p, hands each event to each as it comes and returns them
+// all with Run's result.
+func runEach(ctx context.Context, p *Pipeline, each func(Event)) ([]Event, error) {
 	errc := make(chan error, 1)
 	go func() { errc <- p.Run(ctx) }()
 	var evs []Event
 	for ev := range p.Events() {
 		evs = append(evs, ev)
+		each(ev)
 	}
 	return evs, <-errc
 }
@@ -186,12 +193,8 @@ func TestCancelStopsRun(t *testing.T) {
 	block.samples = frames(100000, 0)
 	p := newTestPipeline(t, block, &instantPlayer{})
 	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- p.Run(ctx) }()
 	time.AfterFunc(50*time.Millisecond, cancel)
-	for range p.Events() {
-	}
-	if err := <-errc; !errors.Is(err, ErrStopped) {
+	if _, err := runEach(ctx, p, func(Event) {}); !errors.Is(err, ErrStopped) {
 		t.Errorf("Run after cancel = %v, want ErrStopped", err)
 	}
 }

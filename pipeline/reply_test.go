@@ -102,6 +102,18 @@ func oneUtterance() *sliceSource {
 	return &sliceSource{samples: append(frames(5, 0.5), frames(4, 0)...)}
 }
 
+// replyPipeline is a pipeline that hears one utterance and answers it with
+// o's Responder, TTS and Player under o's reply options.
+func replyPipeline(t *testing.T, o Options) *Pipeline {
+	t.Helper()
+	o.Source, o.VAD, o.Segmenter, o.ASR = oneUtterance(), ampVAD{}, &countSegmenter{}, &numberASR{}
+	p, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestSynthesisStaysBoundedAheadOfPlayback(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -115,14 +127,10 @@ func TestSynthesisStaysBoundedAheadOfPlayback(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			player := &heldPlayer{}
-			p, err := New(Options{
-				Source: oneUtterance(), VAD: ampVAD{}, Segmenter: &countSegmenter{}, ASR: &numberASR{},
+			p := replyPipeline(t, Options{
 				Responder: &textResponder{text: tenSentences()}, TTS: toneTTS{}, Player: player,
 				SynthAheadUnits: tc.units, SynthAhead: tc.ahead,
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
 			res := make(chan []Event, 1)
 			go func() { evs, _ := collect(t, p); res <- evs }()
 			player.play(t, 10, tc.want)
@@ -154,13 +162,9 @@ func (r *recordingTTS) Synthesize(ctx context.Context, text string) (tts.Audio, 
 func TestSpokenTextIsCapped(t *testing.T) {
 	voice := &recordingTTS{}
 	reply := "First sentence here. Second sentence here. Third sentence here."
-	p, err := New(Options{
-		Source: oneUtterance(), VAD: ampVAD{}, Segmenter: &countSegmenter{}, ASR: &numberASR{},
+	p := replyPipeline(t, Options{
 		Responder: &textResponder{text: reply}, TTS: voice, Player: &instantPlayer{}, MaxSpokenChars: 30,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	evs, err := collect(t, p)
 	if err != nil {
 		t.Fatal(err)
@@ -190,13 +194,9 @@ func (endlessResponder) Respond(context.Context, []llm.Message) (llm.Reply, erro
 }
 
 func TestEndlessReplyIsCut(t *testing.T) {
-	p, err := New(Options{
-		Source: oneUtterance(), VAD: ampVAD{}, Segmenter: &countSegmenter{}, ASR: &numberASR{},
+	p := replyPipeline(t, Options{
 		Responder: endlessResponder{}, TTS: toneTTS{}, Player: &instantPlayer{}, MaxReplyChars: 1000,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	evs, err := collect(t, p)
 	if err != nil {
 		t.Fatal(err)
@@ -281,13 +281,9 @@ func TestReplyCutByTheServerIsAnError(t *testing.T) {
 func TestErrorBlamesTheServerNotTheStandIn(t *testing.T) {
 	lost := &cutOnce{name: "model", err: fmt.Errorf("llm server X, model Y: %w: connection reset", llm.ErrUnreachable)}
 	fallback := llm.NewFallback(lost, llm.NewOffline(llm.OfflineOptions{}), llm.FallbackOptions{})
-	p, err := New(Options{
-		Source: oneUtterance(), VAD: ampVAD{}, Segmenter: &countSegmenter{}, ASR: &numberASR{},
+	p := replyPipeline(t, Options{
 		Responder: fallback, TTS: toneTTS{}, Player: &instantPlayer{},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	evs, err := collect(t, p)
 	if err != nil {
 		t.Fatal(err)
@@ -303,20 +299,12 @@ func TestErrorBlamesTheServerNotTheStandIn(t *testing.T) {
 
 func TestStoppingCutsTheReplyAndReportsIt(t *testing.T) {
 	player := &heldPlayer{}
-	p, err := New(Options{
-		Source: oneUtterance(), VAD: ampVAD{}, Segmenter: &countSegmenter{}, ASR: &numberASR{},
+	p := replyPipeline(t, Options{
 		Responder: &textResponder{text: tenSentences()}, TTS: toneTTS{}, Player: player,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	errc := make(chan error, 1)
-	go func() { errc <- p.Run(ctx) }()
-	var evs []Event
-	for ev := range p.Events() {
-		evs = append(evs, ev)
+	evs, err := runEach(ctx, p, func(ev Event) {
 		if ev.Kind == KindState && ev.State == StateSpeaking {
 			// The first sentence is played in full (the third is then
 			// synthesised), and parley stops during the second.
@@ -325,8 +313,8 @@ func TestStoppingCutsTheReplyAndReportsIt(t *testing.T) {
 			player.waitPlays(t, 3)
 			cancel()
 		}
-	}
-	if err := <-errc; !errors.Is(err, ErrStopped) {
+	})
+	if !errors.Is(err, ErrStopped) {
 		t.Errorf("Run = %v, want ErrStopped", err)
 	}
 	if got := lines(evs, KindInterrupted, KindSaid); !slices.Equal(got, []string{"interrupted: Sentence 0 is here."}) {

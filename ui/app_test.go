@@ -28,15 +28,7 @@ type scenario struct {
 // press sends the first key bound to action, as the terminal would.
 func press(t *testing.T, tm *teatest.TestModel, km KeyMap, action string) {
 	t.Helper()
-	b, ok := km.Binding(action)
-	if !ok || len(b.Keys()) == 0 {
-		t.Fatalf("no key for %s", action)
-	}
-	msg, ok := keymap.ToKeyMsg(b.Keys()[0])
-	if !ok {
-		t.Fatalf("cannot press %q", b.Keys()[0])
-	}
-	tm.Send(msg)
+	tm.Send(keyFor(t, km, action))
 }
 
 func sendAll(events chan pipeline.Event, evs []pipeline.Event) {

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"parley/gpu"
+	"parley/internal/testenv"
 	"parley/pipeline"
 	"parley/ui/clipboard"
 )
@@ -52,8 +52,8 @@ type fakeDevices struct {
 	calls  []string
 	muted  []bool
 
-	terminal  lockedBuffer // what the clipboard wrote to the terminal
-	submitted []string     // typed turns
+	terminal  osc52Terminal // what the clipboard wrote to the terminal
+	submitted []string      // typed turns
 	submitErr error
 	switched  []string // "kind id"
 	model     string
@@ -255,24 +255,13 @@ func answerEvents() []pipeline.Event {
 // may send.
 const pastedTrace = "why does this fail?\r\npanic: runtime error: index out of range\r\n\tmain.go:12 +0x1d\r\nexit status 2"
 
-// lockedBuffer is a terminal that commands may write to concurrently.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
+// osc52Terminal is a terminal that commands may write to concurrently.
+type osc52Terminal struct{ testenv.Buffer }
 
 // copied decodes the OSC 52 sequences written so far.
-func (b *lockedBuffer) copied() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+func (b *osc52Terminal) copied() []string {
 	var out []string
-	for _, seq := range strings.Split(b.buf.String(), "\a") {
+	for _, seq := range strings.Split(b.String(), "\a") {
 		_, b64, ok := strings.Cut(seq, "\x1b]52;c;")
 		if !ok {
 			continue

@@ -207,13 +207,7 @@ func TestBatchLongRecordingSplit(t *testing.T) {
 // segments of about 5 s, at batch sizes 1 and 4 with 1 and 3 parallel runs.
 // PARLEY_BENCH_THREADS sets ONNX Runtime's threads per run (default: ORT's).
 func BenchmarkSenseVoiceSizedRTF(b *testing.B) {
-	path := os.Getenv("PARLEY_SIZED_MODEL")
-	if path == "" {
-		b.Skip("PARLEY_SIZED_MODEL not set (see scripts/models/export_asr_models.py --sized)")
-	}
-	if filepath.Ext(path) == ".onnx" {
-		path = filepath.Dir(path)
-	}
+	path := sizedModelDir(b)
 	threads, _ := strconv.Atoi(os.Getenv("PARLEY_BENCH_THREADS"))
 	opts := asr.SenseVoiceOptions{ModelOptions: asr.ModelOptions{Dir: path, Loader: newRuntime(b), IntraOpThreads: threads}}
 	s, err := asr.NewSenseVoice(context.Background(), opts)
@@ -235,6 +229,21 @@ func BenchmarkSenseVoiceSizedRTF(b *testing.B) {
 			b.ReportMetric(b.Elapsed().Seconds()/(seconds*float64(b.N)), "RTF")
 		})
 	}
+}
+
+// sizedModelDir is the directory of the SenseVoice-small-sized model that
+// PARLEY_SIZED_MODEL names (the directory or its model.onnx); the benchmark
+// is skipped when it is not set.
+func sizedModelDir(b *testing.B) string {
+	b.Helper()
+	dir := os.Getenv("PARLEY_SIZED_MODEL")
+	if dir == "" {
+		b.Skip("PARLEY_SIZED_MODEL not set (see scripts/models/export_asr_models.py --sized)")
+	}
+	if filepath.Ext(dir) == ".onnx" {
+		dir = filepath.Dir(dir)
+	}
+	return dir
 }
 
 // benchSegments returns 8 tone segments of 4.5-5.5 s and their total length.

@@ -3,8 +3,6 @@ package asr_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
@@ -38,13 +36,7 @@ func (r *recordingRunner) Run(ctx context.Context, inputs []gpu.Tensor, outputNa
 // times and parley's overhead over the raw run, which should stay under
 // 15 %.
 func BenchmarkLiveFinalDecode(b *testing.B) {
-	dir := os.Getenv("PARLEY_SIZED_MODEL")
-	if dir == "" {
-		b.Skip("PARLEY_SIZED_MODEL not set (see scripts/models/export_asr_models.py --sized)")
-	}
-	if filepath.Ext(dir) == ".onnx" {
-		dir = filepath.Dir(dir)
-	}
+	dir := sizedModelDir(b)
 	speech := liveSpeech()
 	for _, threads := range []int{1, runtime.NumCPU()} {
 		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {

@@ -81,17 +81,7 @@ func TestOfflineStreamsPieces(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	var pieces []string
-	for {
-		p, err := r.Next(context.Background())
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		pieces = append(pieces, p)
-	}
+	pieces := readPieces(t, r)
 	if len(pieces) < 3 {
 		t.Fatalf("got %d pieces %q, want the reply in several pieces", len(pieces), pieces)
 	}

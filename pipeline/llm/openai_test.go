@@ -21,18 +21,7 @@ func TestOpenAIStreams(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Respond: %v", err)
 	}
-	var pieces []string
-	for {
-		p, err := r.Next(context.Background())
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatalf("Next: %v", err)
-		}
-		pieces = append(pieces, p)
-	}
-	if got := strings.Join(pieces, "|"); got != "Hello|, |world|." {
+	if got := strings.Join(readPieces(t, r), "|"); got != "Hello|, |world|." {
 		t.Errorf("pieces %q", got)
 	}
 	if _, err := r.Next(context.Background()); !errors.Is(err, io.EOF) {
@@ -71,17 +60,41 @@ func TestOpenAINoKeyNoTemperature(t *testing.T) {
 	}
 }
 
+// readReply reads c's whole reply to history; any error fails the test.
 func readReply(t *testing.T, c llm.Responder, history []llm.Message) string {
+	t.Helper()
+	text, err := readReplyErr(t, c, history)
+	if err != nil {
+		t.Fatalf("ReadAll: %v", err)
+	}
+	return text
+}
+
+// readReplyErr reads c's whole reply to history and returns the text with
+// the error that ended it; only a failed Respond fails the test.
+func readReplyErr(t *testing.T, c llm.Responder, history []llm.Message) (string, error) {
 	t.Helper()
 	r, err := c.Respond(context.Background(), history)
 	if err != nil {
 		t.Fatalf("Respond: %v", err)
 	}
-	text, err := llm.ReadAll(context.Background(), r)
-	if err != nil {
-		t.Fatalf("ReadAll: %v", err)
+	return llm.ReadAll(context.Background(), r)
+}
+
+// readPieces reads r's pieces up to io.EOF; any other error fails the test.
+func readPieces(t *testing.T, r llm.Reply) []string {
+	t.Helper()
+	var pieces []string
+	for {
+		p, err := r.Next(context.Background())
+		if errors.Is(err, io.EOF) {
+			return pieces
+		}
+		if err != nil {
+			t.Fatalf("Next: %v", err)
+		}
+		pieces = append(pieces, p)
 	}
-	return text
 }
 
 func TestOpenAIEmptyReply(t *testing.T) {
@@ -97,12 +110,7 @@ func TestOpenAIErrorMidStream(t *testing.T) {
 		sendEvent(w, chunk("Partial "))
 		sendEvent(w, `{"error":{"message":"model crashed"}}`)
 	})
-	c := newClient(t, srv.baseURL(), nil)
-	r, err := c.Respond(context.Background(), userSays("hi"))
-	if err != nil {
-		t.Fatalf("Respond: %v", err)
-	}
-	text, err := llm.ReadAll(context.Background(), r)
+	text, err := readReplyErr(t, newClient(t, srv.baseURL(), nil), userSays("hi"))
 	if text != "Partial " || !errors.Is(err, llm.ErrServer) {
 		t.Fatalf("got %q, %v; want the partial text and ErrServer", text, err)
 	}
@@ -128,11 +136,7 @@ func TestOpenAIMalformedChunk(t *testing.T) {
 		sendEvent(w, chunk("Fine "))
 		sendEvent(w, `{"choices":[{"delta":{"content":`)
 	})
-	r, err := newClient(t, srv.baseURL(), nil).Respond(context.Background(), userSays("hi"))
-	if err != nil {
-		t.Fatalf("Respond: %v", err)
-	}
-	text, err := llm.ReadAll(context.Background(), r)
+	text, err := readReplyErr(t, newClient(t, srv.baseURL(), nil), userSays("hi"))
 	if text != "Fine " || !errors.Is(err, llm.ErrProtocol) {
 		t.Errorf("got %q, %v; want the text before and ErrProtocol", text, err)
 	}
@@ -365,11 +369,7 @@ func TestOpenAIConnectionLostAfterFirstToken(t *testing.T) {
 			conn.Close()
 		}
 	})
-	r, err := newClient(t, srv.baseURL(), nil).Respond(context.Background(), userSays("hi"))
-	if err != nil {
-		t.Fatalf("Respond: %v", err)
-	}
-	text, err := llm.ReadAll(context.Background(), r)
+	text, err := readReplyErr(t, newClient(t, srv.baseURL(), nil), userSays("hi"))
 	if text != "Half " || !errors.Is(err, llm.ErrUnreachable) {
 		t.Errorf("got %q, %v; want the first half and ErrUnreachable", text, err)
 	}
@@ -515,11 +515,7 @@ func cutAfter(deltas ...string) func(w http.ResponseWriter, r *http.Request, n i
 
 func TestOpenAIReplyCutByTheServer(t *testing.T) {
 	srv := newFakeLLM(t, cutAfter("The secret word ", "is marmalade."))
-	r, err := newClient(t, srv.baseURL(), nil).Respond(context.Background(), userSays("hi"))
-	if err != nil {
-		t.Fatalf("Respond: %v", err)
-	}
-	text, err := llm.ReadAll(context.Background(), r)
+	text, err := readReplyErr(t, newClient(t, srv.baseURL(), nil), userSays("hi"))
 	if text != "The secret word is marmalade." || !errors.Is(err, llm.ErrEndedEarly) {
 		t.Fatalf("got %q, %v; want the text and ErrEndedEarly", text, err)
 	}
