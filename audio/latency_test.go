@@ -58,6 +58,9 @@ func TestServerRemoteness(t *testing.T) {
 		if tc.remote && (play.Period != RemotePlaybackPeriod || capture.Period != RemoteCapturePeriod) {
 			t.Errorf("%q: auto latency %v / %v for a remote server", tc.server, play, capture)
 		}
+		if !tc.remote && (play.Period != LocalPlaybackPeriod || capture.Period != 0) {
+			t.Errorf("%q: auto latency %v / %v for a local server, want %v / the backend's default", tc.server, play, capture, LocalPlaybackPeriod)
+		}
 	}
 }
 

@@ -43,7 +43,8 @@ const (
 	// (small buffers over a slow network) makes every frame's reference
 	// late, and a per-frame wait then held capture to the speaker's pace,
 	// about 0.4x real time over SSH at a 100 ms round trip. 50 ms covers
-	// a local playback callback due now (18.75-25 ms periods); a remote
+	// a local playback callback due now (50 ms periods; 18.75-25 ms with
+	// audio.latency set small); a remote
 	// period (400 ms) is not waited for in whole: its reference comes early.
 	echoMaxWait = 50 * time.Millisecond
 )
