@@ -68,7 +68,7 @@ func scenarios() []scenario {
 			drive: func(t *testing.T, tm *teatest.TestModel, km KeyMap, events chan pipeline.Event) {
 				press(t, tm, km, keymap.Help)
 			}},
-		{name: "first", gpu: noGPU, want: []string{"parley doctor", "for help"},
+		{name: "first", gpu: noGPU, want: []string{"parley doctor", "for help", "listening on"},
 			drive: func(t *testing.T, tm *teatest.TestModel, km KeyMap, events chan pipeline.Event) {
 				sendAll(events, firstScreenEvents())
 			}},
@@ -79,6 +79,7 @@ func scenarios() []scenario {
 		{name: "typing", gpu: noGPU, want: []string{"exit status 2"},
 			drive: func(t *testing.T, tm *teatest.TestModel, km KeyMap, events chan pipeline.Event) {
 				sendAll(events, firstScreenEvents())
+				waitForAll(t, tm, "listening on") // the last fact has been drawn
 				press(t, tm, km, keymap.Type)
 				tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Paste: true, Runes: []rune(pastedTrace)})
 			}},
