@@ -39,9 +39,9 @@ const (
 // refill comes late, the speaker underruns and stutters, and every
 // underrun shifts what is heard against what was handed over, so the echo
 // canceller loses its alignment. Measured with two busy loops beside the
-// device test of package audio/echo: at the default 5 runs of 11 cut the
-// echo by less than 10 dB (1.4-9.4 dB; the alignment moved 1-18 times per
-// run); at 50 ms 8 of 8 cut it by 18.2-22.1 dB and it never moved. The cost
+// device test of package audio/echo: at the default 7 of 14 runs failed
+// (ERLE down to 1.4 dB, the alignment moved up to 18 times in a run); at
+// 50 ms 8 of 8 passed at 18.2-22.1 dB and it never moved. The cost
 // is about 25 ms more before a reply is heard and before a barge-in
 // silences it. Capture keeps the default: the server pushes it.
 const LocalPlaybackPeriod = 50 * time.Millisecond
