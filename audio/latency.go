@@ -36,8 +36,8 @@ const (
 // LocalPlaybackPeriod is auto's playback period for a local server. Why
 // not the backend's default (10 ms, which PulseAudio turns into an 18.75-25
 // ms callback and a target buffer of one period): on a busy machine a
-// refill comes late, the speaker underruns and stutters, and every
-// underrun shifts what is heard against what was handed over, so the echo
+// refill can come too late for so small a buffer; the speaker underruns,
+// which shifts what is heard against what was handed over, and the echo
 // canceller loses its alignment. Measured with two busy loops beside the
 // device test of package audio/echo: at the default 7 of 14 runs failed
 // (ERLE down to 1.4 dB, the alignment moved up to 18 times in a run); at
